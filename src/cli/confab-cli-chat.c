@@ -1,0 +1,381 @@
+/* confab-cli-chat.c: "confab-cli chat"
+ *
+ * Without --events the reply goes to stdout exactly as it arrives and the
+ * reasoning to stderr; with --events stdout carries one JSON object per
+ * event. Both are flushed per delta so a pipe sees the stream live.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "confab-chat-stream.h"
+#include "confab-cli.h"
+#include "confab-util.h"
+
+typedef struct
+{
+  gboolean  events;
+  GString  *line;
+  gboolean  printed_text;
+  gboolean  text_ends_in_newline;
+  gboolean  printed_reasoning;
+  gboolean  reasoning_ends_in_newline;
+  gboolean  done;
+  GError   *error;
+} ChatOutput;
+
+static void
+emit_line (ChatOutput *out)
+{
+  g_string_append_c (out->line, '\n');
+  fwrite (out->line->str, 1, out->line->len, stdout);
+  fflush (stdout);
+  g_string_truncate (out->line, 0);
+}
+
+static void
+emit_text_event (ChatOutput *out,
+                 const char *type,
+                 const char *text)
+{
+  g_string_append (out->line, "{\"type\":\"");
+  g_string_append (out->line, type);
+  g_string_append (out->line, "\",\"text\":");
+  confab_json_escape_append (out->line, text, -1);
+  g_string_append_c (out->line, '}');
+  emit_line (out);
+}
+
+static void
+on_text (ConfabChatStream *stream,
+         const char       *text,
+         ChatOutput       *out)
+{
+  gsize len = strlen (text);
+
+  if (out->events)
+    {
+      emit_text_event (out, "text", text);
+      return;
+    }
+
+  /* Reasoning went to stderr; end its line before the answer starts. */
+  if (out->printed_reasoning && !out->reasoning_ends_in_newline)
+    {
+      fputc ('\n', stderr);
+      out->reasoning_ends_in_newline = TRUE;
+    }
+
+  fwrite (text, 1, len, stdout);
+  fflush (stdout);
+  out->printed_text = TRUE;
+  out->text_ends_in_newline = len > 0 && text[len - 1] == '\n';
+}
+
+static void
+on_reasoning (ConfabChatStream *stream,
+              const char       *text,
+              ChatOutput       *out)
+{
+  gsize len = strlen (text);
+
+  if (out->events)
+    {
+      emit_text_event (out, "reasoning", text);
+      return;
+    }
+
+  fwrite (text, 1, len, stderr);
+  fflush (stderr);
+  out->printed_reasoning = TRUE;
+  out->reasoning_ends_in_newline = len > 0 && text[len - 1] == '\n';
+}
+
+static void
+on_run (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  ChatOutput *out = user_data;
+
+  confab_chat_stream_run_finish (CONFAB_CHAT_STREAM (source), result, &out->error);
+  out->done = TRUE;
+}
+
+static void
+emit_usage (ChatOutput       *out,
+            ConfabChatStream *stream)
+{
+  gint64 input = confab_chat_stream_get_input_tokens (stream);
+  gint64 output = confab_chat_stream_get_output_tokens (stream);
+
+  if (input < 0 && output < 0)
+    return;
+  g_string_append_printf (out->line,
+                          "{\"type\":\"usage\",\"input_tokens\":%" G_GINT64_FORMAT
+                          ",\"output_tokens\":%" G_GINT64_FORMAT "}",
+                          MAX (input, 0), MAX (output, 0));
+  emit_line (out);
+}
+
+static void
+emit_error (ChatOutput       *out,
+            ConfabChatStream *stream,
+            const GError     *error)
+{
+  ConfabErrorCode code = confab_error_code_from_error (error);
+
+  g_string_append (out->line, "{\"type\":\"error\",\"code\":\"");
+  g_string_append (out->line, confab_error_code_to_string (code));
+  g_string_append_printf (out->line, "\",\"status\":%u,\"message\":",
+                          SOUP_STATUS_IS_SUCCESSFUL (confab_chat_stream_get_status (stream))
+                          ? 0 : confab_chat_stream_get_status (stream));
+  confab_json_escape_append (out->line, error->message, -1);
+  g_string_append_c (out->line, '}');
+  emit_line (out);
+}
+
+static void
+emit_done (ChatOutput       *out,
+           ConfabChatStream *stream)
+{
+  const char *finish_reason = confab_chat_stream_get_finish_reason (stream);
+
+  g_string_append (out->line, "{\"type\":\"done\",\"finish_reason\":");
+  if (finish_reason != NULL)
+    confab_json_escape_append (out->line, finish_reason, -1);
+  else
+    g_string_append (out->line, "null");
+  g_string_append_c (out->line, '}');
+  emit_line (out);
+}
+
+static char *
+read_all_stdin (void)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  char buffer[8192];
+  size_t n;
+
+  while ((n = fread (buffer, 1, sizeof buffer, stdin)) > 0)
+    g_string_append_len (text, buffer, n);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static guint
+timeout_from_env (const char *name,
+                  guint       fallback_ms)
+{
+  const char *value = g_getenv (name);
+  char *end = NULL;
+  double seconds;
+
+  if (value == NULL)
+    return fallback_ms;
+  seconds = g_ascii_strtod (value, &end);
+  if (end == value || seconds < 0)
+    return fallback_ms;
+  return (guint)(seconds * 1000);
+}
+
+static void
+apply_timeouts (ConfabChatStream *stream)
+{
+  confab_chat_stream_set_timeouts (stream,
+                                   timeout_from_env ("CONFAB_CONNECT_TIMEOUT", 15000),
+                                   timeout_from_env ("CONFAB_FIRST_BYTE_TIMEOUT", 120000),
+                                   timeout_from_env ("CONFAB_STALL_TIMEOUT", 90000));
+}
+
+typedef struct
+{
+  char    *account;
+  char    *model;
+  char    *system;
+  double   temperature;
+  gint64   max_tokens;
+  gboolean events;
+} ChatOptions;
+
+static int
+resolve_account (ConfabAccountStore  *store,
+                 const ChatOptions   *options,
+                 ConfabAccount      **account)
+{
+  if (options->account != NULL)
+    *account = confab_account_store_lookup_by_name (store, options->account);
+  else
+    *account = confab_account_store_get_default (store);
+
+  if (*account != NULL)
+    return CONFAB_EXIT_OK;
+  if (options->account != NULL)
+    return confab_cli_fail (CONFAB_EXIT_USAGE, "no account named “%s”", options->account);
+  return confab_cli_fail (CONFAB_EXIT_USAGE,
+                          "no account yet; add one with “confab-cli accounts add”");
+}
+
+static const char *
+resolve_model (ConfabAccount     *account,
+               const ChatOptions *options)
+{
+  const ConfabProviderInfo *info = confab_account_get_provider_info (account);
+
+  if (options->model != NULL)
+    return options->model;
+  if (confab_account_get_model (account) != NULL)
+    return confab_account_get_model (account);
+  if (info != NULL && info->models[0] != NULL)
+    return info->models[0];
+  return NULL;
+}
+
+static int
+finish_output (ChatOutput       *out,
+               ConfabChatStream *stream)
+{
+  int status = CONFAB_EXIT_OK;
+
+  if (!out->events)
+    {
+      if (out->printed_reasoning && !out->reasoning_ends_in_newline)
+        fputc ('\n', stderr);
+      if (out->printed_text && !out->text_ends_in_newline)
+        fputc ('\n', stdout);
+      fflush (stdout);
+    }
+
+  if (out->events)
+    emit_usage (out, stream);
+
+  if (out->error == NULL)
+    {
+      if (out->events)
+        emit_done (out, stream);
+      return CONFAB_EXIT_OK;
+    }
+
+  if (confab_cli_was_interrupted ())
+    g_clear_error (&out->error),
+    out->error = g_error_new_literal (CONFAB_ERROR, CONFAB_ERROR_CANCELLED, "Interrupted");
+
+  if (out->events)
+    emit_error (out, stream, out->error);
+  else
+    fprintf (stderr, "confab-cli: %s\n", out->error->message);
+
+  status = confab_cli_exit_status_for_error (out->error);
+  g_clear_error (&out->error);
+  return status;
+}
+
+static int
+run_chat (ConfabAccount     *account,
+          const ChatOptions *options,
+          const char        *prompt)
+{
+  g_autoptr(ConfabProvider) provider = NULL;
+  g_autoptr(ConfabChatRequest) request = NULL;
+  g_autoptr(ConfabChatStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  ChatOutput out = { options->events, g_string_new (NULL), FALSE, FALSE, FALSE, FALSE,
+                     FALSE, NULL };
+  const char *model = resolve_model (account, options);
+  int status;
+
+  if (model == NULL)
+    return confab_cli_fail (CONFAB_EXIT_USAGE,
+                            "the account “%s” has no default model; pass --model",
+                            confab_account_get_name (account));
+  if ((provider = confab_provider_new_for_account (account, &error)) == NULL)
+    return confab_cli_fail_error (error);
+
+  request = confab_chat_request_new (model);
+  confab_chat_request_set_system_prompt (request, options->system);
+  confab_chat_request_set_temperature (request, options->temperature);
+  confab_chat_request_set_max_tokens (request, options->max_tokens);
+  confab_chat_request_add_message (request, CONFAB_ROLE_USER, prompt);
+
+  stream = confab_chat_stream_new (account, provider, request);
+  apply_timeouts (stream);
+  g_signal_connect (stream, "text", G_CALLBACK (on_text), &out);
+  g_signal_connect (stream, "reasoning", G_CALLBACK (on_reasoning), &out);
+
+  confab_chat_stream_run_async (stream, confab_cli_get_interrupt (), on_run, &out);
+  confab_cli_wait (&out.done);
+
+  status = finish_output (&out, stream);
+  g_string_free (out.line, TRUE);
+  return status;
+}
+
+int
+confab_cli_chat (int    argc,
+                 char **argv)
+{
+  ChatOptions options = { NULL, NULL, NULL, -1.0, 0, FALSE };
+  const GOptionEntry entries[] = {
+    { "account", 0, 0, G_OPTION_ARG_STRING, &options.account, "Account to use (default: the default account)", "NAME" },
+    { "model", 0, 0, G_OPTION_ARG_STRING, &options.model, "Model (default: the account’s)", "MODEL" },
+    { "system", 0, 0, G_OPTION_ARG_STRING, &options.system, "System prompt", "TEXT" },
+    { "temperature", 0, 0, G_OPTION_ARG_DOUBLE, &options.temperature, "Sampling temperature, 0 to 2", "T" },
+    { "max-tokens", 0, 0, G_OPTION_ARG_INT64, &options.max_tokens, "Maximum reply tokens", "N" },
+    { "events", 0, 0, G_OPTION_ARG_NONE, &options.events, "Print NDJSON events", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context =
+    confab_cli_option_context_new ("[PROMPT]", "Send a prompt and stream the reply.", entries);
+  g_autoptr(ConfabAccountStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prompt = NULL;
+  ConfabAccount *account;
+  int status;
+
+  if (!confab_cli_parse_options (context, &argc, &argv, &status))
+    goto out;
+
+  status = CONFAB_EXIT_USAGE;
+  if (argc > 2)
+    {
+      confab_cli_fail (status, "chat takes one PROMPT (quote it)");
+      goto out;
+    }
+  if (options.temperature != -1.0 && (options.temperature < 0 || options.temperature > 2))
+    {
+      confab_cli_fail (status, "--temperature must be between 0 and 2");
+      goto out;
+    }
+  if (options.max_tokens < 0)
+    {
+      confab_cli_fail (status, "--max-tokens must be positive");
+      goto out;
+    }
+
+  if ((store = confab_cli_load_accounts (&error)) == NULL)
+    {
+      status = confab_cli_fail_error (error);
+      goto out;
+    }
+  if ((status = resolve_account (store, &options, &account)) != CONFAB_EXIT_OK)
+    goto out;
+
+  prompt = argc == 2 ? g_strdup (argv[1]) : read_all_stdin ();
+  if (confab_str_is_blank (prompt) || !g_utf8_validate (prompt, -1, NULL))
+    {
+      status = confab_cli_fail (CONFAB_EXIT_USAGE, "the prompt is empty or not UTF-8 text");
+      goto out;
+    }
+
+  status = run_chat (account, &options, prompt);
+
+out:
+  g_free (options.account);
+  g_free (options.model);
+  g_free (options.system);
+  return status;
+}

@@ -1,0 +1,232 @@
+/* confab-keyring.c
+ *
+ * Secrets are items of the schema below, found by the account's id and the
+ * kind of secret; nothing secret is stored in the attributes. libsecret
+ * talks to the Secret Service on the desktop and to the Secret portal's
+ * file backend inside Flatpak.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <libsecret/secret.h>
+#include <string.h>
+
+#include "confab-error.h"
+#include "confab-keyring.h"
+
+static const SecretSchema confab_schema = {
+  "io.github.confab.Confab.Secret", SECRET_SCHEMA_NONE,
+  {
+    { "account", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  }
+};
+
+static const char *
+kind_to_string (ConfabSecretKind kind)
+{
+  return kind == CONFAB_SECRET_PROXY_PASSWORD ? "proxy-password" : "api-key";
+}
+
+static char *
+make_label (ConfabSecretKind  kind,
+            const char       *account_name)
+{
+  if (kind == CONFAB_SECRET_PROXY_PASSWORD)
+    return g_strdup_printf (_("Confab proxy password for “%s”"), account_name);
+  return g_strdup_printf (_("Confab API key for “%s”"), account_name);
+}
+
+/* Every failure to reach or use the keyring becomes one CONFAB_ERROR_KEYRING
+ * error that says what the user can do about it. libsecret's own message is
+ * kept after it for the curious; it never contains the secret. */
+static gboolean
+propagate_keyring_error (GError  *error,
+                         GError **dest)
+{
+  const char *hint;
+
+  if (error == NULL)
+    return TRUE;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_propagate_error (dest, error);
+      return FALSE;
+    }
+
+  if (g_error_matches (error, SECRET_ERROR, SECRET_ERROR_IS_LOCKED) ||
+      strstr (error->message, "locked") != NULL)
+    hint = _("The keyring is locked. Unlock it (for example by logging in to the desktop) and try again.");
+  else if (error->domain == SECRET_ERROR)
+    hint = _("The keyring refused the request.");
+  else
+    hint = _("No keyring is available: the Secret Service (for example GNOME Keyring) is not running. Start it or log in to a desktop session, then try again.");
+
+  g_set_error (dest, CONFAB_ERROR, CONFAB_ERROR_KEYRING, "%s (%s)", hint, error->message);
+  g_error_free (error);
+  return FALSE;
+}
+
+void
+confab_keyring_store_async (const char          *account_id,
+                            ConfabSecretKind     kind,
+                            const char          *account_name,
+                            const char          *secret,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autofree char *label = NULL;
+
+  g_return_if_fail (account_id != NULL);
+  g_return_if_fail (secret != NULL);
+
+  label = make_label (kind, account_name ? account_name : account_id);
+  secret_password_store (&confab_schema, SECRET_COLLECTION_DEFAULT, label, secret,
+                         cancellable, callback, user_data,
+                         "account", account_id,
+                         "kind", kind_to_string (kind),
+                         NULL);
+}
+
+gboolean
+confab_keyring_store_finish (GAsyncResult  *result,
+                             GError       **error)
+{
+  GError *local_error = NULL;
+
+  if (secret_password_store_finish (result, &local_error))
+    return TRUE;
+  return propagate_keyring_error (local_error, error);
+}
+
+gboolean
+confab_keyring_store_sync (const char    *account_id,
+                           ConfabSecretKind kind,
+                           const char    *account_name,
+                           const char    *secret,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  g_autofree char *label = NULL;
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (account_id != NULL, FALSE);
+  g_return_val_if_fail (secret != NULL, FALSE);
+
+  label = make_label (kind, account_name ? account_name : account_id);
+  if (secret_password_store_sync (&confab_schema, SECRET_COLLECTION_DEFAULT, label, secret,
+                                  cancellable, &local_error,
+                                  "account", account_id,
+                                  "kind", kind_to_string (kind),
+                                  NULL))
+    return TRUE;
+  return propagate_keyring_error (local_error, error);
+}
+
+void
+confab_keyring_lookup_async (const char          *account_id,
+                             ConfabSecretKind     kind,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (account_id != NULL);
+
+  secret_password_lookup (&confab_schema, cancellable, callback, user_data,
+                          "account", account_id,
+                          "kind", kind_to_string (kind),
+                          NULL);
+}
+
+/* NULL without an error when no secret is stored. Free the result with
+ * confab_keyring_secret_free(), which wipes it. */
+char *
+confab_keyring_lookup_finish (GAsyncResult  *result,
+                              GError       **error)
+{
+  GError *local_error = NULL;
+  char *secret = secret_password_lookup_finish (result, &local_error);
+
+  if (local_error != NULL)
+    {
+      propagate_keyring_error (local_error, error);
+      return NULL;
+    }
+  return secret;
+}
+
+char *
+confab_keyring_lookup_sync (const char        *account_id,
+                            ConfabSecretKind   kind,
+                            GCancellable      *cancellable,
+                            GError           **error)
+{
+  GError *local_error = NULL;
+  char *secret;
+
+  g_return_val_if_fail (account_id != NULL, NULL);
+
+  secret = secret_password_lookup_sync (&confab_schema, cancellable, &local_error,
+                                        "account", account_id,
+                                        "kind", kind_to_string (kind),
+                                        NULL);
+  if (local_error != NULL)
+    {
+      propagate_keyring_error (local_error, error);
+      return NULL;
+    }
+  return secret;
+}
+
+/* Clears every secret of the account: its key and its proxy password. */
+void
+confab_keyring_clear_async (const char          *account_id,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (account_id != NULL);
+
+  secret_password_clear (&confab_schema, cancellable, callback, user_data,
+                         "account", account_id,
+                         NULL);
+}
+
+gboolean
+confab_keyring_clear_finish (GAsyncResult  *result,
+                             GError       **error)
+{
+  GError *local_error = NULL;
+
+  secret_password_clear_finish (result, &local_error);
+  return propagate_keyring_error (local_error, error);
+}
+
+gboolean
+confab_keyring_clear_sync (const char    *account_id,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (account_id != NULL, FALSE);
+
+  /* Clearing removes one matching item per call. */
+  while (secret_password_clear_sync (&confab_schema, cancellable, &local_error,
+                                     "account", account_id,
+                                     NULL))
+    ;
+  return propagate_keyring_error (local_error, error);
+}
+
+void
+confab_keyring_secret_free (char *secret)
+{
+  secret_password_free (secret);
+}
