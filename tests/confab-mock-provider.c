@@ -3433,6 +3433,19 @@ mock_server_open_record (MockServer  *server,
   return TRUE;
 }
 
+/* The port actually bound; not soup_server_get_uris(), which leaks an address in libsoup 3.2 */
+static guint16
+mock_server_get_port (MockServer *server)
+{
+  g_autoptr(GSList) listeners = soup_server_get_listeners (server->soup);
+  g_autoptr(GSocketAddress) address = NULL;
+
+  if (listeners == NULL)
+    return 0;
+  address = g_socket_get_local_address (listeners->data, NULL);
+  return address != NULL ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)) : 0;
+}
+
 static gboolean
 mock_server_listen (MockServer  *server,
                     const char  *host,
@@ -3441,26 +3454,22 @@ mock_server_listen (MockServer  *server,
 {
   g_autoptr(GInetAddress) address = g_inet_address_new_from_string (host);
   g_autoptr(GSocketAddress) socket_address = NULL;
-  GSList *uris;
-  GUri *uri;
 
-  if (address == NULL)
+  if (address == NULL || port < 0 || port > G_MAXUINT16)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "--host must be a numeric IP address");
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "--host must be a numeric IP address and --port within 0-65535");
       return FALSE;
     }
   socket_address = g_inet_socket_address_new (address, port);
   if (!soup_server_listen (server->soup, socket_address, 0, error))
     return FALSE;
 
-  uris = soup_server_get_uris (server->soup);
-  uri = uris->data;
   if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6)
-    g_print ("http://[%s]:%d\n", host, g_uri_get_port (uri));
+    g_print ("http://[%s]:%u\n", host, mock_server_get_port (server));
   else
-    g_print ("http://%s:%d\n", host, g_uri_get_port (uri));
+    g_print ("http://%s:%u\n", host, mock_server_get_port (server));
   fflush (stdout);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   return TRUE;
 }
 

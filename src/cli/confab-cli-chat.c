@@ -197,6 +197,7 @@ typedef struct
   char    *account;
   char    *model;
   char    *system;
+  char    *fallback;
   double   temperature;
   gint64   max_tokens;
   gboolean events;
@@ -220,13 +221,43 @@ resolve_account (ConfabAccountStore  *store,
                           "no account yet; add one with “confab-cli accounts add”");
 }
 
+/* Collects the accounts to try in order: the chosen one, then --fallback's. */
+static int
+resolve_fallbacks (ConfabAccountStore *store,
+                   const ChatOptions  *options,
+                   GPtrArray          *accounts)
+{
+  g_auto(GStrv) names = NULL;
+
+  if (options->fallback == NULL)
+    return CONFAB_EXIT_OK;
+
+  names = g_strsplit (options->fallback, ",", -1);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      const char *name = g_strstrip (names[i]);
+      ConfabAccount *account;
+
+      if (*name == '\0')
+        continue;
+      account = confab_account_store_lookup_by_name (store, name);
+      if (account == NULL)
+        return confab_cli_fail (CONFAB_EXIT_USAGE, "--fallback: no account named “%s”", name);
+      if (!g_ptr_array_find (accounts, account, NULL))
+        g_ptr_array_add (accounts, g_object_ref (account));
+    }
+  return CONFAB_EXIT_OK;
+}
+
+/* --model applies to the first account; a fallback uses its own default. */
 static const char *
 resolve_model (ConfabAccount     *account,
-               const ChatOptions *options)
+               const ChatOptions *options,
+               gboolean           first)
 {
   const ConfabProviderInfo *info = confab_account_get_provider_info (account);
 
-  if (options->model != NULL)
+  if (first && options->model != NULL)
     return options->model;
   if (confab_account_get_model (account) != NULL)
     return confab_account_get_model (account);
@@ -267,33 +298,57 @@ finish_output (ChatOutput       *out,
   if (out->events)
     emit_error (out, stream, out->error);
   else
-    fprintf (stderr, "confab-cli: %s\n", out->error->message);
+    confab_cli_fail (CONFAB_EXIT_FAILURE, "%s", out->error->message);
 
   status = confab_cli_exit_status_for_error (out->error);
   g_clear_error (&out->error);
   return status;
 }
 
-static int
-run_chat (ConfabAccount     *account,
-          const ChatOptions *options,
-          const char        *prompt)
+static void
+emit_failover (ChatOutput    *out,
+               ConfabAccount *from,
+               ConfabAccount *to,
+               const GError  *reason)
+{
+  if (!out->events)
+    {
+      gboolean sentence = g_str_has_suffix (reason->message, ".");
+
+      fprintf (stderr, sentence ? "confab-cli: %s Continuing with the account “%s”.\n"
+                                : "confab-cli: %s; continuing with the account “%s”\n",
+               reason->message, confab_account_get_name (to));
+      return;
+    }
+
+  g_string_append (out->line, "{\"type\":\"failover\",\"from\":");
+  confab_json_escape_append (out->line, confab_account_get_name (from), -1);
+  g_string_append (out->line, ",\"to\":");
+  confab_json_escape_append (out->line, confab_account_get_name (to), -1);
+  g_string_append (out->line, ",\"reason\":");
+  confab_json_escape_append (out->line,
+                             confab_error_code_to_string (confab_error_code_from_error (reason)),
+                             -1);
+  g_string_append (out->line, ",\"message\":");
+  confab_json_escape_append (out->line, reason->message, -1);
+  g_string_append_c (out->line, '}');
+  emit_line (out);
+}
+
+static ConfabChatStream *
+start_stream (ConfabAccount     *account,
+              const ChatOptions *options,
+              const char        *model,
+              const char        *prompt,
+              ChatOutput        *out,
+              GError           **error)
 {
   g_autoptr(ConfabProvider) provider = NULL;
   g_autoptr(ConfabChatRequest) request = NULL;
-  g_autoptr(ConfabChatStream) stream = NULL;
-  g_autoptr(GError) error = NULL;
-  ChatOutput out = { options->events, g_string_new (NULL), FALSE, FALSE, FALSE, FALSE,
-                     FALSE, NULL };
-  const char *model = resolve_model (account, options);
-  int status;
+  ConfabChatStream *stream;
 
-  if (model == NULL)
-    return confab_cli_fail (CONFAB_EXIT_USAGE,
-                            "the account “%s” has no default model; pass --model",
-                            confab_account_get_name (account));
-  if ((provider = confab_provider_new_for_account (account, &error)) == NULL)
-    return confab_cli_fail_error (error);
+  if ((provider = confab_provider_new_for_account (account, error)) == NULL)
+    return NULL;
 
   request = confab_chat_request_new (model);
   confab_chat_request_set_system_prompt (request, options->system);
@@ -303,13 +358,69 @@ run_chat (ConfabAccount     *account,
 
   stream = confab_chat_stream_new (account, provider, request);
   apply_timeouts (stream);
-  g_signal_connect (stream, "text", G_CALLBACK (on_text), &out);
-  g_signal_connect (stream, "reasoning", G_CALLBACK (on_reasoning), &out);
+  g_signal_connect (stream, "text", G_CALLBACK (on_text), out);
+  g_signal_connect (stream, "reasoning", G_CALLBACK (on_reasoning), out);
+  confab_chat_stream_run_async (stream, confab_cli_get_interrupt (), on_run, out);
+  return stream;
+}
 
-  confab_chat_stream_run_async (stream, confab_cli_get_interrupt (), on_run, &out);
-  confab_cli_wait (&out.done);
+/* Another account takes over only when nothing has streamed yet and the
+ * failure is the account's or the provider's, not the user's request. */
+static gboolean
+should_fail_over (ChatOutput       *out,
+                  ConfabChatStream *stream,
+                  gboolean          more_accounts)
+{
+  return more_accounts && out->error != NULL && !confab_cli_was_interrupted () &&
+         !confab_chat_stream_get_has_streamed (stream) &&
+         confab_error_code_allows_failover (confab_error_code_from_error (out->error));
+}
 
-  status = finish_output (&out, stream);
+static int
+run_chat (GPtrArray         *accounts,
+          const ChatOptions *options,
+          const char        *prompt)
+{
+  ChatOutput out = { options->events, g_string_new (NULL), FALSE, FALSE, FALSE, FALSE,
+                     FALSE, NULL };
+  g_autoptr(ConfabChatStream) stream = NULL;
+  int status = CONFAB_EXIT_OK;
+
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      ConfabAccount *account = g_ptr_array_index (accounts, i);
+      const char *model = resolve_model (account, options, i == 0);
+      g_autoptr(GError) error = NULL;
+
+      if (model == NULL)
+        {
+          status = confab_cli_fail (CONFAB_EXIT_USAGE,
+                                    "the account “%s” has no default model; pass --model",
+                                    confab_account_get_name (account));
+          break;
+        }
+
+      g_clear_object (&stream);
+      out.done = FALSE;
+      stream = start_stream (account, options, model, prompt, &out, &error);
+      if (stream == NULL)
+        {
+          status = confab_cli_fail_error (error);
+          break;
+        }
+      confab_cli_wait (&out.done);
+
+      if (should_fail_over (&out, stream, i + 1 < accounts->len))
+        {
+          emit_failover (&out, account, g_ptr_array_index (accounts, i + 1), out.error);
+          g_clear_error (&out.error);
+          continue;
+        }
+
+      status = finish_output (&out, stream);
+      break;
+    }
+
   g_string_free (out.line, TRUE);
   return status;
 }
@@ -318,7 +429,7 @@ int
 confab_cli_chat (int    argc,
                  char **argv)
 {
-  ChatOptions options = { NULL, NULL, NULL, -1.0, 0, FALSE };
+  ChatOptions options = { NULL, NULL, NULL, NULL, -1.0, 0, FALSE };
   const GOptionEntry entries[] = {
     { "account", 0, 0, G_OPTION_ARG_STRING, &options.account, "Account to use (default: the default account)", "NAME" },
     { "model", 0, 0, G_OPTION_ARG_STRING, &options.model, "Model (default: the account’s)", "MODEL" },
@@ -326,6 +437,7 @@ confab_cli_chat (int    argc,
     { "temperature", 0, 0, G_OPTION_ARG_DOUBLE, &options.temperature, "Sampling temperature, 0 to 2", "T" },
     { "max-tokens", 0, 0, G_OPTION_ARG_INT64, &options.max_tokens, "Maximum reply tokens", "N" },
     { "events", 0, 0, G_OPTION_ARG_NONE, &options.events, "Print NDJSON events", NULL },
+    { "fallback", 0, 0, G_OPTION_ARG_STRING, &options.fallback, "Accounts to continue with when the first fails before replying", "NAME[,NAME…]" },
     { NULL }
   };
   g_autoptr(GOptionContext) context =
@@ -333,6 +445,7 @@ confab_cli_chat (int    argc,
   g_autoptr(ConfabAccountStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *prompt = NULL;
+  g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func (g_object_unref);
   ConfabAccount *account;
   int status;
 
@@ -363,6 +476,9 @@ confab_cli_chat (int    argc,
     }
   if ((status = resolve_account (store, &options, &account)) != CONFAB_EXIT_OK)
     goto out;
+  g_ptr_array_add (accounts, g_object_ref (account));
+  if ((status = resolve_fallbacks (store, &options, accounts)) != CONFAB_EXIT_OK)
+    goto out;
 
   prompt = argc == 2 ? g_strdup (argv[1]) : read_all_stdin ();
   if (confab_str_is_blank (prompt) || !g_utf8_validate (prompt, -1, NULL))
@@ -371,11 +487,12 @@ confab_cli_chat (int    argc,
       goto out;
     }
 
-  status = run_chat (account, &options, prompt);
+  status = run_chat (accounts, &options, prompt);
 
 out:
   g_free (options.account);
   g_free (options.model);
   g_free (options.system);
+  g_free (options.fallback);
   return status;
 }
