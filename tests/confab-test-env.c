@@ -7,9 +7,19 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 
 #include "confab-test-env.h"
+
+/* A test that fails an assertion aborts without tearing down: the mock
+ * must not outlive it and keep the test's output pipes open. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
 
 /* Starts confab-mock-provider on an ephemeral loopback port. */
 GSubprocess *
@@ -32,6 +42,7 @@ confab_test_env_spawn_mock (const char * const  *extra_args,
   g_ptr_array_add (argv, NULL);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata, &error);
   g_assert_no_error (error);
 
@@ -65,7 +76,7 @@ confab_test_env_new (ConfabTestEnvFlags flags)
 
   if (flags & CONFAB_TEST_ENV_MOCK)
     {
-      const char *args[] = { "--record", NULL, NULL };
+      const char *args[] = { "--record", NULL, "--key", CONFAB_TEST_KEY, NULL };
 
       env->record_path = g_build_filename (g_get_user_cache_dir (), "mock-requests.ndjson", NULL);
       args[1] = env->record_path;
@@ -98,6 +109,23 @@ confab_test_env_free (ConfabTestEnv *env)
   g_free (env);
 }
 
+GSubprocessLauncher *
+confab_test_env_new_cli_launcher (ConfabTestEnv      *env,
+                                  GSubprocessFlags    flags)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  /* G_TEST_OPTION_ISOLATE_DIRS empties XDG_DATA_DIRS; the CLI needs the
+   * system's GSettings schemas (GIO's proxy resolver reads them). */
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_DIRS", "/usr/local/share:/usr/share", TRUE);
+  for (guint i = 0; env->cli_env != NULL && env->cli_env[i] != NULL; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (env->cli_env[i], "=", 2);
+      g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
+    }
+  return launcher;
+}
+
 char *
 confab_test_env_run_cliv (ConfabTestEnv      *env,
                           const char         *stdin_text,
@@ -119,14 +147,9 @@ confab_test_env_run_cliv (ConfabTestEnv      *env,
     g_ptr_array_add (argv, (char *)args[i]);
   g_ptr_array_add (argv, NULL);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  for (guint i = 0; env->cli_env != NULL && env->cli_env[i] != NULL; i++)
-    {
-      g_auto(GStrv) pair = g_strsplit (env->cli_env[i], "=", 2);
-      g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
-    }
+  launcher = confab_test_env_new_cli_launcher (env, G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                                     G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                     G_SUBPROCESS_FLAGS_STDERR_PIPE);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata, &error);
   g_assert_no_error (error);
 

@@ -15,6 +15,9 @@
 
 G_BEGIN_DECLS
 
+/* The mock provider of a test env accepts only this key. */
+#define CONFAB_TEST_KEY "sk-test-5f3a9c1e7b2d4086"
+
 typedef enum
 {
   CONFAB_TEST_ENV_NONE = 0,
@@ -39,6 +42,8 @@ char          *confab_test_env_run_cli          (ConfabTestEnv       *env,
                                                  int                 *exit_status,
                                                  char               **stderr_text,
                                                  ...) G_GNUC_NULL_TERMINATED;
+GSubprocessLauncher *confab_test_env_new_cli_launcher (ConfabTestEnv    *env,
+                                                  GSubprocessFlags  flags);
 char          *confab_test_env_run_cliv         (ConfabTestEnv       *env,
                                                  const char          *stdin_text,
                                                  const char * const  *argv,

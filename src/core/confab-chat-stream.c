@@ -321,6 +321,10 @@ fail_transport (ConfabChatStream *self,
 
   if (self->timed_out)
     mapped = timeout_error (self);
+  else if (self->phase == PHASE_BODY)
+    mapped = g_error_new (CONFAB_ERROR, CONFAB_ERROR_NETWORK,
+                          _("The connection broke off before the reply was complete (%s)"),
+                          error->message);
   else
     mapped = confab_http_transport_error (error, self->message, self->account);
 

@@ -129,6 +129,16 @@ fetch_page (GTask      *task,
   data->message = confab_provider_create_models_message (data->provider, data->account,
                                                          data->context->api_key,
                                                          page_token, &error);
+  /* NULL without an error: there is nothing to ask (an Azure deployment is
+   * its own model list), and the provider names the models itself. */
+  if (data->message == NULL && error == NULL &&
+      confab_provider_parse_models (data->provider, NULL, data->models, NULL, &error))
+    {
+      g_task_return_pointer (task, g_steal_pointer (&data->models),
+                             (GDestroyNotify)g_ptr_array_unref);
+      g_object_unref (task);
+      return;
+    }
   if (data->message == NULL)
     {
       g_task_return_error (task, error);
