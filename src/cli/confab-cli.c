@@ -306,6 +306,42 @@ read_key_from_stdin (GError **error)
   return g_string_free (g_steal_pointer (&line), FALSE);
 }
 
+/* A proxy password given in the URL goes to the keyring; the account keeps
+ * the URL without it. */
+static gboolean
+split_proxy_password (char    **proxy,
+                      char    **password,
+                      GError  **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GUri) bare = NULL;
+
+  if (g_str_equal (*proxy, "system") || g_str_equal (*proxy, "none"))
+    return TRUE;
+
+  uri = g_uri_parse (*proxy, G_URI_FLAGS_HAS_PASSWORD, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_port (uri) <= 0 ||
+      !g_strv_contains ((const char * const[]) { "http", "https", "socks5", NULL },
+                        g_uri_get_scheme (uri)))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "--proxy takes system, none, or a http://, https:// or socks5:// URL "
+                   "with a port");
+      return FALSE;
+    }
+
+  if (g_uri_get_password (uri) == NULL)
+    return TRUE;
+
+  *password = g_strdup (g_uri_get_password (uri));
+  bare = g_uri_build_with_user (G_URI_FLAGS_NONE, g_uri_get_scheme (uri), g_uri_get_user (uri),
+                                NULL, NULL, g_uri_get_host (uri), g_uri_get_port (uri), "",
+                                NULL, NULL);
+  g_free (*proxy);
+  *proxy = g_uri_to_string (bare);
+  return TRUE;
+}
+
 static gboolean
 check_account_options (ConfabAccount  *account,
                        GError        **error)
@@ -374,11 +410,14 @@ accounts_add (int    argc,
   g_autoptr(ConfabAccount) account = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(ConfabKeyringSecret) key = NULL;
+  g_autofree char *proxy_password = NULL;
   const ConfabProviderInfo *info;
   int status;
 
   if (!confab_cli_parse_options (context, &argc, &argv, &status))
     return status;
+  if (proxy != NULL && !split_proxy_password (&proxy, &proxy_password, &error))
+    return confab_cli_fail_error (error);
   if (argc != 2 || confab_str_is_blank (argv[1]))
     return confab_cli_fail (CONFAB_EXIT_USAGE, "accounts add needs exactly one NAME");
   if (provider == NULL)
@@ -415,6 +454,14 @@ accounts_add (int    argc,
       !confab_keyring_store_sync (confab_account_get_id (account), CONFAB_SECRET_API_KEY,
                                   argv[1], key, NULL, &error))
     return confab_cli_fail_error (error);
+
+  if (proxy_password != NULL &&
+      !confab_keyring_store_sync (confab_account_get_id (account), CONFAB_SECRET_PROXY_PASSWORD,
+                                  argv[1], proxy_password, NULL, &error))
+    {
+      confab_keyring_clear_sync (confab_account_get_id (account), NULL, NULL);
+      return confab_cli_fail_error (error);
+    }
 
   if (!confab_account_store_save (store, &error))
     {
