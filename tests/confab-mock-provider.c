@@ -697,6 +697,16 @@ exchange_is_deepseek (MockExchange *self)
   return exchange_has (self, MOCK_FLAG_REASONING) && !exchange_has (self, MOCK_FLAG_OPENROUTER);
 }
 
+static const char *
+response_id_prefix (MockProtocol protocol)
+{
+  if (protocol == MOCK_PROTOCOL_ANTHROPIC)
+    return "msg_mock";
+  if (protocol == MOCK_PROTOCOL_GEMINI)
+    return "mockResponse";
+  return "chatcmpl-mock";
+}
+
 static MockExchange *
 mock_exchange_new (MockServer        *server,
                    SoupServerMessage *msg,
@@ -721,22 +731,7 @@ mock_exchange_new (MockServer        *server,
   if (route->protocol == MOCK_PROTOCOL_AZURE)
     self->deployment = g_strdup (route->path_model);
   self->model = g_strdup (route->path_model);
-
-  switch (route->protocol)
-    {
-    case MOCK_PROTOCOL_ANTHROPIC:
-      self->id = g_strdup_printf ("msg_mock%08" G_GUINT64_FORMAT, self->serial);
-      break;
-    case MOCK_PROTOCOL_GEMINI:
-      self->id = g_strdup_printf ("mockResponse%08" G_GUINT64_FORMAT, self->serial);
-      break;
-    case MOCK_PROTOCOL_OPENAI:
-    case MOCK_PROTOCOL_AZURE:
-    case MOCK_PROTOCOL_OLLAMA:
-    default:
-      self->id = g_strdup_printf ("chatcmpl-mock%08" G_GUINT64_FORMAT, self->serial);
-      break;
-    }
+  self->id = g_strdup_printf ("%s%08" G_GUINT64_FORMAT, response_id_prefix (route->protocol), self->serial);
   return self;
 }
 
@@ -992,8 +987,10 @@ openai_choice_new (MockExchange *self,
                    const char   *finish_reason)
 {
   JsonObject *choice = json_object_new ();
-  gboolean content = finish_reason == NULL && json_object_has_member (delta, "content") &&
-                     !json_object_has_member (delta, "role");
+  gboolean filtered = g_strcmp0 (finish_reason, "content_filter") == 0;
+  /* Azure annotates text deltas; the role and finish chunks carry an empty object */
+  gboolean annotated = filtered || (finish_reason == NULL && json_object_has_member (delta, "content") &&
+                                    !json_object_has_member (delta, "role"));
 
   json_object_set_int_member (choice, "index", 0);
   json_object_set_object_member (choice, "delta", delta);
@@ -1001,8 +998,7 @@ openai_choice_new (MockExchange *self,
   object_set_nullable_string (choice, "finish_reason", finish_reason);
   if (self->protocol == MOCK_PROTOCOL_AZURE)
     json_object_set_object_member (choice, "content_filter_results",
-                                   azure_filter_results (content || g_strcmp0 (finish_reason, "content_filter") == 0,
-                                                         g_strcmp0 (finish_reason, "content_filter") == 0));
+                                   azure_filter_results (annotated, filtered));
   return choice;
 }
 
@@ -1133,6 +1129,12 @@ openai_delta (MockExchange *self,
   openai_append_delta (self, out, delta);
 }
 
+static const char *
+openai_finish_reason (MockExchange *self)
+{
+  return exchange_has (self, MOCK_FLAG_FILTERED) ? "content_filter" : "stop";
+}
+
 static void
 openai_finish (MockExchange *self,
                GString      *out)
@@ -1149,7 +1151,7 @@ openai_finish (MockExchange *self,
       json_object_set_string_member (delta, "content", "");
       json_object_set_null_member (delta, "reasoning_content");
     }
-  choice = openai_choice_new (self, delta, exchange_has (self, MOCK_FLAG_FILTERED) ? "content_filter" : "stop");
+  choice = openai_choice_new (self, delta, openai_finish_reason (self));
   if (in_choice)
     json_object_set_object_member (choice, "usage", openai_usage (self, FALSE));
   chunk = openai_chunk_new (self, choice);
@@ -1188,14 +1190,10 @@ openai_error_event (MockExchange *self,
   sse_append_node (out, NULL, body);
 }
 
-static JsonNode *
-openai_complete (MockExchange *self)
+static JsonObject *
+openai_message_new (MockExchange *self)
 {
-  JsonObject *response = json_object_new ();
-  JsonArray *choices = json_array_new ();
   JsonObject *message = json_object_new ();
-  JsonObject *choice;
-  gboolean filtered = exchange_has (self, MOCK_FLAG_FILTERED);
 
   json_object_set_string_member (message, "role", "assistant");
   json_object_set_string_member (message, "content", self->text_acc->str);
@@ -1205,12 +1203,21 @@ openai_complete (MockExchange *self)
     json_object_set_string_member (message, "reasoning_content", self->reasoning_acc->str);
   json_object_set_null_member (message, "refusal");
   json_object_set_array_member (message, "annotations", json_array_new ());
+  return message;
+}
 
-  choice = json_object_new ();
+static JsonNode *
+openai_complete (MockExchange *self)
+{
+  JsonObject *response = json_object_new ();
+  JsonArray *choices = json_array_new ();
+  JsonObject *choice = json_object_new ();
+  gboolean filtered = exchange_has (self, MOCK_FLAG_FILTERED);
+
   json_object_set_int_member (choice, "index", 0);
-  json_object_set_object_member (choice, "message", message);
+  json_object_set_object_member (choice, "message", openai_message_new (self));
   json_object_set_null_member (choice, "logprobs");
-  json_object_set_string_member (choice, "finish_reason", filtered ? "content_filter" : "stop");
+  json_object_set_string_member (choice, "finish_reason", openai_finish_reason (self));
   if (self->protocol == MOCK_PROTOCOL_AZURE)
     json_object_set_object_member (choice, "content_filter_results", azure_filter_results (TRUE, filtered));
   json_array_add_object_element (choices, choice);
@@ -1421,7 +1428,8 @@ openai_list_models (MockExchange *self,
   "at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size"
 #define ANTHROPIC_THINKING_TEMPERATURE_MESSAGE \
   "`temperature` may only be set to 1 when thinking is enabled. Please consult our documentation " \
-  "at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#important-considerations-when-using-extended-thinking"
+  "at https://docs.claude.com/en/docs/build-with-claude/extended-thinking" \
+  "#important-considerations-when-using-extended-thinking"
 
 static const char *
 anthropic_presented_key (SoupServerMessage *msg)
@@ -1694,6 +1702,7 @@ anthropic_complete (MockExchange *self)
 {
   JsonArray *content = json_array_new ();
   JsonObject *text = json_object_new ();
+  JsonObject *usage;
 
   if (exchange_has (self, MOCK_FLAG_REASONING) && self->show_reasoning)
     {
@@ -1707,8 +1716,8 @@ anthropic_complete (MockExchange *self)
   json_object_set_string_member (text, "type", "text");
   json_object_set_string_member (text, "text", self->text_acc->str);
   json_array_add_object_element (content, text);
-  return node_take_object (anthropic_message_new (self, content, "end_turn",
-                                                  anthropic_usage (self, exchange_output_tokens (self), TRUE)));
+  usage = anthropic_usage (self, exchange_output_tokens (self), TRUE);
+  return node_take_object (anthropic_message_new (self, content, "end_turn", usage));
 }
 
 static JsonNode *
@@ -1893,6 +1902,8 @@ anthropic_list_models (MockExchange *self,
   "models/%s is not found for API version v1beta, or is not supported for generateContent. Call " \
   "ListModels to see the list of available models and their supported methods."
 #define GEMINI_EMBEDDING_MODEL "gemini-embedding-001"
+#define GEMINI_PER_MINUTE_QUOTA "GenerateRequestsPerMinutePerProjectPerModel-FreeTier"
+#define GEMINI_PER_DAY_QUOTA "GenerateRequestsPerDayPerProjectPerModel-FreeTier"
 #define GEMINI_EMBEDDING_INDEX 3
 
 static const char *
@@ -2189,12 +2200,12 @@ gemini_error_body (MockExchange  *self,
     case MOCK_ERROR_RATE_LIMIT:
     case MOCK_ERROR_FLAKY_RATE_LIMIT:
       *body = gemini_error_node (429, GEMINI_QUOTA_MESSAGE, "RESOURCE_EXHAUSTED",
-                                 gemini_quota_details (self, "GenerateRequestsPerMinutePerProjectPerModel-FreeTier",
+                                 gemini_quota_details (self, GEMINI_PER_MINUTE_QUOTA,
                                                        error == MOCK_ERROR_RATE_LIMIT ? "1s" : "0.100s"));
       return MOCK_STATUS_TOO_MANY_REQUESTS;
     case MOCK_ERROR_QUOTA:
       *body = gemini_error_node (429, GEMINI_QUOTA_MESSAGE, "RESOURCE_EXHAUSTED",
-                                 gemini_quota_details (self, "GenerateRequestsPerDayPerProjectPerModel-FreeTier", NULL));
+                                 gemini_quota_details (self, GEMINI_PER_DAY_QUOTA, NULL));
       return MOCK_STATUS_TOO_MANY_REQUESTS;
     case MOCK_ERROR_NOT_FOUND:
       message = g_strdup_printf (GEMINI_NOT_FOUND_FORMAT, detail);
@@ -2204,7 +2215,8 @@ gemini_error_body (MockExchange  *self,
       *body = gemini_error_node (400, detail, "INVALID_ARGUMENT", NULL);
       return SOUP_STATUS_BAD_REQUEST;
     case MOCK_ERROR_OVERLOADED:
-      *body = gemini_error_node (503, "The model is overloaded. Please try again later.", "UNAVAILABLE", NULL);
+      *body = gemini_error_node (503, "The model is overloaded. Please try again later.",
+                                 "UNAVAILABLE", NULL);
       return SOUP_STATUS_SERVICE_UNAVAILABLE;
     case MOCK_ERROR_NONE:
     case MOCK_ERROR_SERVER:
@@ -2236,8 +2248,9 @@ gemini_model_new (const char *name,
   json_object_set_string_member (model, "name", full_name);
   json_object_set_string_member (model, "version", "001");
   json_object_set_string_member (model, "displayName", embedding ? "Gemini Embedding 001" : display);
-  json_object_set_string_member (model, "description", embedding ? "Obtain a distributed representation of a text." :
-                                 "A confab-mock-provider scenario");
+  json_object_set_string_member (model, "description",
+                                 embedding ? "Obtain a distributed representation of a text." :
+                                             "A confab-mock-provider scenario");
   json_object_set_int_member (model, "inputTokenLimit", embedding ? 2048 : 1048576);
   json_object_set_int_member (model, "outputTokenLimit", embedding ? 1 : 65536);
   json_object_set_array_member (model, "supportedGenerationMethods", methods);
@@ -2295,8 +2308,9 @@ gemini_list_models (MockExchange *self,
   for (guint64 i = offset; i < names->len && i < offset + page_size; i++)
     {
       const char *name = g_ptr_array_index (names, i);
+      gboolean embedding = g_str_equal (name, GEMINI_EMBEDDING_MODEL);
 
-      json_array_add_object_element (models, gemini_model_new (name, g_str_equal (name, GEMINI_EMBEDDING_MODEL)));
+      json_array_add_object_element (models, gemini_model_new (name, embedding));
     }
   json_object_set_array_member (root, "models", models);
   if (offset + page_size < names->len)
@@ -2334,9 +2348,8 @@ ollama_parse (MockExchange  *self,
     return bad_request (error, detail, "model is required");
   self->model = g_strdup (model);
   self->streaming = member_boolean (request, "stream", TRUE);
+  /* "think": false hides the thinking; true or a level ("high") shows it */
   self->show_reasoning = member_boolean (request, "think", TRUE);
-  if (member_string (request, "think") != NULL)
-    self->show_reasoning = TRUE;
   if (messages != NULL)
     exchange_collect_messages (self, messages, all);
   self->input_tokens = count_words (all->str);
@@ -2920,7 +2933,8 @@ exchange_append_head (MockExchange *self,
   g_string_append (head, "HTTP/1.1 200 OK\r\n");
   soup_message_headers_iter_init (&iter, soup_server_message_get_response_headers (self->msg));
   while (soup_message_headers_iter_next (&iter, &name, &value))
-    if (g_ascii_strcasecmp (name, "Transfer-Encoding") != 0 && g_ascii_strcasecmp (name, "Content-Length") != 0)
+    if (g_ascii_strcasecmp (name, "Transfer-Encoding") != 0 &&
+        g_ascii_strcasecmp (name, "Content-Length") != 0)
       g_string_append_printf (head, "%s: %s\r\n", name, value);
   /* No "Connection: close": some clients (undici) take EOF as the end of such a body */
   if (content_length >= 0)
@@ -2936,23 +2950,17 @@ exchange_write_stolen (MockExchange *self,
 {
   GOutputStream *output = g_io_stream_get_output_stream (self->stolen);
   g_autoptr(GString) frame = g_string_new (NULL);
+  /* The last write is cut: a chunk shorter than announced, or a body shorter than its length */
+  gboolean cut = !self->streaming || self->phase == MOCK_PHASE_DROPPED;
 
   if (!self->head_written)
     exchange_append_head (self, frame, self->streaming ? -1 : (gssize) len);
   self->head_written = TRUE;
-  if (self->streaming && self->phase != MOCK_PHASE_DROPPED)
-    {
-      g_string_append_printf (frame, "%" G_GSIZE_MODIFIER "x\r\n", len);
-      g_string_append_len (frame, data, len);
-      g_string_append (frame, "\r\n");
-    }
-  else if (self->streaming)
-    {
-      g_string_append_printf (frame, "%" G_GSIZE_MODIFIER "x\r\n", len);
-      g_string_append_len (frame, data, len / 2);
-    }
-  else
-    g_string_append_len (frame, data, len / 2);
+  if (self->streaming)
+    g_string_append_printf (frame, "%" G_GSIZE_MODIFIER "x\r\n", len);
+  g_string_append_len (frame, data, cut ? len / 2 : len);
+  if (!cut)
+    g_string_append (frame, "\r\n");
   return g_output_stream_write_all (output, frame->str, frame->len, NULL, NULL, NULL) &&
          g_output_stream_flush (output, NULL, NULL);
 }
@@ -3121,8 +3129,10 @@ exchange_start (MockExchange *self)
       return;
     }
   exchange_prepare_response (self);
-  self->finished_id = g_signal_connect (self->msg, "finished", G_CALLBACK (exchange_finished_cb), self);
-  self->wrote_chunk_id = g_signal_connect (self->msg, "wrote-chunk", G_CALLBACK (exchange_wrote_chunk_cb), self);
+  self->finished_id = g_signal_connect (self->msg, "finished",
+                                       G_CALLBACK (exchange_finished_cb), self);
+  self->wrote_chunk_id = g_signal_connect (self->msg, "wrote-chunk",
+                                          G_CALLBACK (exchange_wrote_chunk_cb), self);
 
   if (exchange_has (self, MOCK_FLAG_DROP))
     exchange_steal (self);
@@ -3190,8 +3200,8 @@ exchange_parse (MockExchange  *self,
 
   if (len == 0 || !json_parser_load_from_data (parser, data, len, NULL) ||
       !JSON_NODE_HOLDS_OBJECT (root = json_parser_get_root (parser)))
-    return bad_request (error, detail,
-                        "We could not parse the JSON body of your request. The request body must be a JSON object.");
+    return bad_request (error, detail, "We could not parse the JSON body of your request. "
+                        "The request body must be a JSON object.");
   return self->klass->parse (self, json_node_get_object (root), error, detail);
 }
 
@@ -3352,7 +3362,7 @@ route_get (SoupServerMessage *msg,
            soup_message_headers_get_one (headers, "x-goog-api-key") != NULL ||
            (query != NULL && g_hash_table_contains (query, "key")))
     route->protocol = MOCK_PROTOCOL_GEMINI;
-  else if (g_str_equal (path, "/openai/v1/models"))
+  else if (g_str_has_prefix (path, "/openai/"))
     route->protocol = MOCK_PROTOCOL_AZURE;
   else
     route->protocol = MOCK_PROTOCOL_OPENAI;
@@ -3362,7 +3372,8 @@ static void
 respond_no_route (SoupServerMessage *msg,
                   const char        *path)
 {
-  g_autofree char *message = g_strdup_printf ("Invalid URL (%s %s)", soup_server_message_get_method (msg), path);
+  g_autofree char *message = g_strdup_printf ("Invalid URL (%s %s)",
+                                              soup_server_message_get_method (msg), path);
   g_autoptr(JsonNode) body = openai_error_node (message, "invalid_request_error", NULL, NULL);
   g_autofree char *text = json_to_string (body, FALSE);
 

@@ -180,13 +180,38 @@ confab_stream_parser_emit_usage (ConfabStreamParser *self,
     emit (self, &delta);
 }
 
+/* Every protocol's finish reasons in OpenAI's words, so history, the CLI
+ * and the UI speak one vocabulary: stop, length, content_filter,
+ * tool_calls; anything else in lower case. */
+char *
+confab_finish_reason_normalize (const char *reason)
+{
+  static const struct { const char *from; const char *to; } map[] = {
+    { "end_turn", "stop" }, { "stop_sequence", "stop" }, { "STOP", "stop" },
+    { "max_tokens", "length" }, { "MAX_TOKENS", "length" },
+    { "refusal", "content_filter" }, { "SAFETY", "content_filter" },
+    { "RECITATION", "content_filter" }, { "BLOCKLIST", "content_filter" },
+    { "PROHIBITED_CONTENT", "content_filter" }, { "SPII", "content_filter" },
+    { "IMAGE_SAFETY", "content_filter" },
+    { "tool_use", "tool_calls" }, { "function_call", "tool_calls" },
+  };
+
+  if (reason == NULL)
+    return NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (map); i++)
+    if (g_str_equal (reason, map[i].from))
+      return g_strdup (map[i].to);
+  return g_ascii_strdown (reason, -1);
+}
+
 void
 confab_stream_parser_set_finish_reason (ConfabStreamParser *self,
                                         const char         *finish_reason)
 {
   ConfabStreamParserPrivate *priv = confab_stream_parser_get_instance_private (self);
 
-  confab_set_str (&priv->finish_reason, finish_reason);
+  g_free (priv->finish_reason);
+  priv->finish_reason = confab_finish_reason_normalize (finish_reason);
 }
 
 void

@@ -69,6 +69,8 @@ gboolean    confab_stream_parser_finish           (ConfabStreamParser  *self,
 gboolean    confab_stream_parser_is_complete      (ConfabStreamParser  *self);
 const char *confab_stream_parser_get_finish_reason (ConfabStreamParser *self);
 
+char       *confab_finish_reason_normalize        (const char          *reason);
+
 /* For subclasses. */
 void        confab_stream_parser_emit_text        (ConfabStreamParser  *self,
                                                    const char          *text);

@@ -236,6 +236,13 @@ async function run ({ protocol, baseURL, model, prompt, opts }, turn) {
   }
 }
 
+// A reader that stops early (| head) is not an SDK failure
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE')
+    process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 const turn = new Turn();
 try {
   await run(parseCommandLine(), turn);
