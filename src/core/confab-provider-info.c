@@ -24,6 +24,45 @@ static const char * const openai_models[] = {
   "gpt-4.1-mini", "gpt-4.1", "gpt-4o", "gpt-4o-mini", "o4-mini", NULL
 };
 
+/* §2: the endpoint is the user's own resource; the deployment picks the
+ * model, so these are only the names deployments are usually given. */
+static const ConfabProviderRegion azure_regions[] = {
+  REGION ("global", N_("Azure (your resource)"), "Azure（你的资源）",
+          "https://YOUR-RESOURCE.openai.azure.com"),
+  END_REGIONS
+};
+static const char * const azure_models[] = {
+  "gpt-4.1", "gpt-4.1-mini", "gpt-4o", "gpt-4o-mini", "o4-mini", NULL
+};
+
+/* §3 */
+static const ConfabProviderRegion anthropic_regions[] = {
+  REGION ("global", N_("Global"), "全球", "https://api.anthropic.com"),
+  END_REGIONS
+};
+static const char * const anthropic_models[] = {
+  "claude-sonnet-4-5", "claude-opus-4-1", "claude-haiku-4-5", "claude-sonnet-4-0",
+  "claude-3-7-sonnet-latest", NULL
+};
+
+/* §4 */
+static const ConfabProviderRegion gemini_regions[] = {
+  REGION ("global", N_("Global"), "全球", "https://generativelanguage.googleapis.com/v1beta"),
+  END_REGIONS
+};
+static const char * const gemini_models[] = {
+  "gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.5-flash-lite", "gemini-2.0-flash", NULL
+};
+
+/* §5: local, no key; a remote server may want one. */
+static const ConfabProviderRegion ollama_regions[] = {
+  REGION ("local", N_("This computer"), "本机", "http://127.0.0.1:11434"),
+  END_REGIONS
+};
+static const char * const ollama_models[] = {
+  "llama3.2", "qwen3", "deepseek-r1", "gemma3", "gpt-oss", NULL
+};
+
 static const ConfabProviderRegion custom_regions[] = {
   REGION ("custom", N_("Custom"), "自定义", "http://127.0.0.1:8080/v1"),
   END_REGIONS
@@ -128,6 +167,12 @@ static const char * const openrouter_models[] = {
 static const ConfabProviderInfo infos[] = {
   { "openai", N_("OpenAI"), "OpenAI", CONFAB_PROTOCOL_OPENAI, openai_regions, TRUE,
     openai_models, CONFAB_QUIRK_MAX_COMPLETION_TOKENS },
+  { "azure", N_("Azure OpenAI"), "Azure OpenAI 服务", CONFAB_PROTOCOL_AZURE, azure_regions, TRUE,
+    azure_models, CONFAB_QUIRK_USER_BASE_URL },
+  { "anthropic", N_("Anthropic Claude"), "Anthropic Claude", CONFAB_PROTOCOL_ANTHROPIC,
+    anthropic_regions, TRUE, anthropic_models, CONFAB_QUIRK_NONE },
+  { "gemini", N_("Google Gemini"), "谷歌 Gemini", CONFAB_PROTOCOL_GEMINI, gemini_regions, TRUE,
+    gemini_models, CONFAB_QUIRK_NONE },
   { "deepseek", N_("DeepSeek"), "深度求索 DeepSeek", CONFAB_PROTOCOL_OPENAI, deepseek_regions,
     TRUE, deepseek_models, CONFAB_QUIRK_NONE },
   { "qwen", N_("Qwen (Alibaba Cloud Model Studio)"), "通义千问（阿里云百炼）",
@@ -146,13 +191,16 @@ static const ConfabProviderInfo infos[] = {
     siliconflow_regions, TRUE, siliconflow_models, CONFAB_QUIRK_NONE },
   { "openrouter", N_("OpenRouter"), "OpenRouter", CONFAB_PROTOCOL_OPENAI, openrouter_regions,
     TRUE, openrouter_models, CONFAB_QUIRK_NONE },
+  { "ollama", N_("Ollama (local)"), "Ollama（本地）", CONFAB_PROTOCOL_OLLAMA, ollama_regions,
+    FALSE, ollama_models, CONFAB_QUIRK_USER_BASE_URL },
   { "custom", N_("Custom (OpenAI-compatible)"), "自定义（OpenAI 兼容）", CONFAB_PROTOCOL_OPENAI,
     custom_regions, FALSE, no_models, CONFAB_QUIRK_USER_BASE_URL },
 };
 
 static const ConfabProviderInfo * const info_list[] = {
   &infos[0], &infos[1], &infos[2], &infos[3], &infos[4], &infos[5],
-  &infos[6], &infos[7], &infos[8], &infos[9], &infos[10], NULL
+  &infos[6], &infos[7], &infos[8], &infos[9], &infos[10], &infos[11],
+  &infos[12], &infos[13], &infos[14], NULL
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (info_list) == G_N_ELEMENTS (infos) + 1);

@@ -12,6 +12,10 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "confab-anthropic-provider.h"
+#include "confab-azure-provider.h"
+#include "confab-gemini-provider.h"
+#include "confab-ollama-provider.h"
 #include "confab-openai-provider.h"
 #include "confab-provider.h"
 
@@ -31,6 +35,7 @@ typedef struct
   const char *status;      /* Gemini's canonical status, e.g. FAILED_PRECONDITION */
   const char *reason;      /* Gemini ErrorInfo reason, e.g. API_KEY_INVALID */
   gint64      retry_delay_ms;
+  gboolean    daily_quota; /* Gemini QuotaFailure on a per-day quota */
 } ErrorFacts;
 
 static GError *
@@ -71,9 +76,17 @@ confab_provider_new (const ConfabProviderInfo *info)
       type = CONFAB_TYPE_OPENAI_PROVIDER;
       break;
     case CONFAB_PROTOCOL_AZURE:
+      type = CONFAB_TYPE_AZURE_PROVIDER;
+      break;
     case CONFAB_PROTOCOL_ANTHROPIC:
+      type = CONFAB_TYPE_ANTHROPIC_PROVIDER;
+      break;
     case CONFAB_PROTOCOL_GEMINI:
+      type = CONFAB_TYPE_GEMINI_PROVIDER;
+      break;
     case CONFAB_PROTOCOL_OLLAMA:
+      type = CONFAB_TYPE_OLLAMA_PROVIDER;
+      break;
     default:
       g_return_val_if_reached (NULL);
     }
@@ -252,6 +265,23 @@ confab_provider_parse_json_body (GBytes *body)
   return json_parser_steal_root (parser);
 }
 
+/* A 429 for a per-day quota will not clear within any wait worth making. */
+static gboolean
+has_daily_violation (JsonArray *violations)
+{
+  for (guint i = 0; violations != NULL && i < json_array_get_length (violations); i++)
+    {
+      JsonNode *node = json_array_get_element (violations, i);
+      const char *quota_id = JSON_NODE_HOLDS_OBJECT (node)
+                             ? confab_json_get_string (json_node_get_object (node), "quotaId")
+                             : NULL;
+
+      if (quota_id != NULL && strstr (quota_id, "PerDay") != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 read_gemini_details (JsonArray  *details,
                      ErrorFacts *facts)
@@ -270,6 +300,8 @@ read_gemini_details (JsonArray  *details,
         continue;
       if (g_str_has_suffix (type, "google.rpc.ErrorInfo") && facts->reason == NULL)
         facts->reason = confab_json_get_string (detail, "reason");
+      if (g_str_has_suffix (type, "google.rpc.QuotaFailure"))
+        facts->daily_quota |= has_daily_violation (confab_json_get_array (detail, "violations"));
       if (g_str_has_suffix (type, "google.rpc.RetryInfo"))
         {
           const char *delay = confab_json_get_string (detail, "retryDelay");
@@ -357,16 +389,20 @@ is_quota (const ConfabProviderInfo *info,
   /* Zhipu: 1113 arrears, 1304 daily quota, 1308/1310 plan caps. */
   static const char * const zhipu_quota_codes[] = { "1113", "1304", "1308", "1310", NULL };
 
-  if (status == 402)
+  if (status == 402 || facts->daily_quota)
     return TRUE;
   if (str_in (facts->code, quota_codes) || str_in (facts->type, quota_codes))
     return TRUE;
   if (info != NULL && (info->quirks & CONFAB_QUIRK_ZHIPU_CODES) &&
       str_in (facts->code, zhipu_quota_codes))
     return TRUE;
+  /* Anthropic says this with a 400 invalid_request_error; Ollama's cloud
+   * with a 429. */
   return facts->message != NULL &&
          (strstr (facts->message, "Insufficient Balance") != NULL ||
-          strstr (facts->message, "insufficient balance") != NULL);
+          strstr (facts->message, "insufficient balance") != NULL ||
+          strstr (facts->message, "credit balance is too low") != NULL ||
+          strstr (facts->message, "reached your usage limit") != NULL);
 }
 
 static gboolean
@@ -374,6 +410,13 @@ is_region (guint             status,
            const ErrorFacts *facts)
 {
   if (g_strcmp0 (facts->code, "unsupported_country_region_territory") == 0)
+    return TRUE;
+  /* Anthropic's edge refuses unsupported countries with a bare "forbidden"
+   * (its own refusals are permission_error); others say so in words. */
+  if (status == 403 &&
+      ((g_strcmp0 (facts->type, "forbidden") == 0 &&
+        g_strcmp0 (facts->message, "Request not allowed") == 0) ||
+       (facts->message != NULL && strstr (facts->message, "in your region") != NULL)))
     return TRUE;
   return g_strcmp0 (facts->status, "FAILED_PRECONDITION") == 0 &&
          facts->message != NULL && strstr (facts->message, "location") != NULL;
@@ -386,8 +429,10 @@ code_for_in_band_type (const char *type)
     return CONFAB_ERROR_SERVER;
   if (strstr (type, "rate_limit") != NULL)
     return CONFAB_ERROR_RATE_LIMIT;
-  if (strstr (type, "authentication") != NULL)
+  if (strstr (type, "authentication") != NULL || strstr (type, "permission") != NULL)
     return CONFAB_ERROR_AUTH;
+  if (strstr (type, "not_found") != NULL)
+    return CONFAB_ERROR_NOT_FOUND;
   if (strstr (type, "invalid_request") != NULL)
     return CONFAB_ERROR_BAD_REQUEST;
   return CONFAB_ERROR_SERVER;
