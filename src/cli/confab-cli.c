@@ -370,6 +370,24 @@ check_account_options (ConfabAccount  *account,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    "“%s” is not an http or https base URL", base);
       return FALSE;
+  /* Ollama's local default is a real address; Azure's and custom's are not. */
+  if ((info->quirks & CONFAB_QUIRK_USER_BASE_URL) && info->protocol != CONFAB_PROTOCOL_OLLAMA &&
+      confab_account_get_base_url (account) == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "%s needs --base-url (the address of your endpoint)", info->name);
+      return FALSE;
+    }
+  if (info->protocol == CONFAB_PROTOCOL_AZURE &&
+      g_strcmp0 (confab_account_get_api_version (account), "v1") != 0 &&
+      confab_account_get_deployment (account) == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           "Azure OpenAI needs --deployment NAME (or --api-version v1 with "
+                           "--model DEPLOYMENT)");
+      return FALSE;
+    }
+
     }
 
   for (const char * const *h = confab_account_get_headers (account); h && *h; h++)
