@@ -55,6 +55,8 @@ struct _ConfabChatStream
   gulong              cancelled_id;
   guint               timer_id;
   guint               retry_id;
+  gint64              last_activity;
+  guint8             *read_buffer;
   Phase               phase;
   guint               attempt;
   guint               timed_out : 1;
@@ -96,6 +98,7 @@ clear_attempt (ConfabChatStream *self)
   g_clear_object (&self->body);
   g_clear_object (&self->parser);
   g_clear_object (&self->attempt_cancellable);
+  g_clear_pointer (&self->read_buffer, g_free);
   self->timed_out = FALSE;
 }
 
@@ -231,6 +234,20 @@ on_timer (gpointer user_data)
   ConfabChatStream *self = user_data;
 
   self->timer_id = 0;
+
+  /* While the body streams, reads only note the time: re-arming a timer
+   * per read would cost a GSource per chunk. */
+  if (self->phase == PHASE_BODY)
+    {
+      gint64 idle_ms = (g_get_monotonic_time () - self->last_activity) / 1000;
+
+      if (idle_ms < self->stall_timeout_ms)
+        {
+          self->timer_id = g_timeout_add (self->stall_timeout_ms - idle_ms, on_timer, self);
+          return G_SOURCE_REMOVE;
+        }
+    }
+
   self->timed_out = TRUE;
   g_cancellable_cancel (self->attempt_cancellable);
   return G_SOURCE_REMOVE;
@@ -245,6 +262,7 @@ arm_timer (ConfabChatStream *self,
            : self->stall_timeout_ms;
 
   self->phase = phase;
+  self->last_activity = g_get_monotonic_time ();
   g_clear_handle_id (&self->timer_id, g_source_remove);
   if (ms > 0)
     self->timer_id = g_timeout_add (ms, on_timer, self);
@@ -370,19 +388,16 @@ on_read (GObject      *source,
 {
   ConfabChatStream *self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
   GError *parse_error = NULL;
-  gconstpointer data;
-  gsize len;
+  gssize len;
 
-  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
-  if (bytes == NULL)
+  len = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  if (len < 0)
     {
       fail_transport (self, error);
       return;
     }
 
-  data = g_bytes_get_data (bytes, &len);
   if (len == 0)
     {
       if (!confab_stream_parser_finish (self->parser, &parse_error))
@@ -396,7 +411,8 @@ on_read (GObject      *source,
       return;
     }
 
-  if (!confab_stream_parser_feed (self->parser, data, len, &parse_error))
+  if (!confab_stream_parser_feed (self->parser, (const char *)self->read_buffer, len,
+                                  &parse_error))
     {
       g_autofree char *redacted = confab_http_redact (parse_error->message,
                                                        self->context->api_key);
@@ -407,15 +423,17 @@ on_read (GObject      *source,
       return;
     }
 
-  arm_timer (self, PHASE_BODY);
+  self->last_activity = g_get_monotonic_time ();
   read_more (self);
 }
 
 static void
 read_more (ConfabChatStream *self)
 {
-  g_input_stream_read_bytes_async (self->body, READ_SIZE, G_PRIORITY_DEFAULT,
-                                   self->attempt_cancellable, on_read, self);
+  if (self->read_buffer == NULL)
+    self->read_buffer = g_malloc (READ_SIZE);
+  g_input_stream_read_async (self->body, self->read_buffer, READ_SIZE, G_PRIORITY_DEFAULT,
+                             self->attempt_cancellable, on_read, self);
 }
 
 /* Error responses */
