@@ -8,7 +8,12 @@
 set -eu
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/confab-test.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
+cleanup () {
+  # A document portal started by GTK may have mounted its FUSE folder here.
+  fusermount -u -z "$tmp/runtime/doc" 2>/dev/null || true
+  rm -rf "$tmp" 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
 mkdir -p "$tmp/home" "$tmp/config" "$tmp/data" "$tmp/cache" "$tmp/state" "$tmp/runtime"
 chmod 700 "$tmp/runtime"
 export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/config" XDG_DATA_HOME="$tmp/data" \
@@ -29,11 +34,15 @@ if [ "${CONFAB_TEST_NO_KEYRING:-}" = 1 ]; then
   </policy>
 </busconfig>
 CONF
-  exec dbus-run-session --config-file="$tmp/session.conf" -- "$@"
+  status=0
+  dbus-run-session --config-file="$tmp/session.conf" -- "$@" || status=$?
+  exit $status
 fi
 
+# Not exec: the EXIT trap must still remove the temporary folder.
+status=0
 # shellcheck disable=SC2016
-exec dbus-run-session -- sh -c '
+dbus-run-session -- sh -c '
   # gnome-keyring 42 warns "asked to register item …, but it is already
   # registered" whenever an item is replaced; the G_DEBUG=fatal-warnings
   # our tests run with would turn that into a crash of the daemon.
@@ -64,4 +73,5 @@ exec dbus-run-session -- sh -c '
   kill $keyring 2>/dev/null || true
   wait $keyring 2>/dev/null || true
   exit $status
-' sh "$@"
+' sh "$@" || status=$?
+exit $status

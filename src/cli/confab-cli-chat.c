@@ -4,6 +4,11 @@
  * reasoning to stderr; with --events stdout carries one JSON object per
  * event. Both are flushed per delta so a pipe sees the stream live.
  *
+ * Every chat is recorded in the history: a new conversation, or with
+ * --conversation/--continue the next turn of one, whose whole history is
+ * sent. A ConfabChatRecorder saves the prompt before anything is sent and
+ * the reply while it streams.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -13,20 +18,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "confab-chat-recorder.h"
 #include "confab-chat-stream.h"
 #include "confab-cli.h"
 #include "confab-util.h"
 
 typedef struct
 {
-  gboolean  events;
-  GString  *line;
-  gboolean  printed_text;
-  gboolean  text_ends_in_newline;
-  gboolean  printed_reasoning;
-  gboolean  reasoning_ends_in_newline;
-  gboolean  done;
-  GError   *error;
+  gboolean    events;
+  GString    *line;
+  /* Set once the conversation is in the history. */
+  const char *conversation_id;
+  gboolean    printed_text;
+  gboolean    text_ends_in_newline;
+  gboolean    printed_reasoning;
+  gboolean    reasoning_ends_in_newline;
+  gboolean    done;
+  GError     *error;
 } ChatOutput;
 
 static void
@@ -103,7 +111,7 @@ on_run (GObject      *source,
 {
   ChatOutput *out = user_data;
 
-  confab_chat_stream_run_finish (CONFAB_CHAT_STREAM (source), result, &out->error);
+  confab_chat_recorder_run_finish (CONFAB_CHAT_RECORDER (source), result, &out->error);
   out->done = TRUE;
 }
 
@@ -124,6 +132,15 @@ emit_usage (ChatOutput       *out,
 }
 
 static void
+append_conversation_member (ChatOutput *out)
+{
+  if (out->conversation_id == NULL)
+    return;
+  g_string_append (out->line, ",\"conversation\":");
+  confab_json_escape_append (out->line, out->conversation_id, -1);
+}
+
+static void
 emit_error (ChatOutput       *out,
             ConfabChatStream *stream,
             const GError     *error)
@@ -136,6 +153,7 @@ emit_error (ChatOutput       *out,
                           SOUP_STATUS_IS_SUCCESSFUL (confab_chat_stream_get_status (stream))
                           ? 0 : confab_chat_stream_get_status (stream));
   confab_json_escape_append (out->line, error->message, -1);
+  append_conversation_member (out);
   g_string_append_c (out->line, '}');
   emit_line (out);
 }
@@ -151,6 +169,7 @@ emit_done (ChatOutput       *out,
     confab_json_escape_append (out->line, finish_reason, -1);
   else
     g_string_append (out->line, "null");
+  append_conversation_member (out);
   g_string_append_c (out->line, '}');
   emit_line (out);
 }
@@ -198,19 +217,29 @@ typedef struct
   char    *model;
   char    *system;
   char    *fallback;
+  char    *conversation;
   double   temperature;
   gint64   max_tokens;
   gboolean events;
+  gboolean continue_latest;
 } ChatOptions;
 
+/* The account named with --account, else the one a continued conversation
+ * used (if it still exists), else the default. */
 static int
 resolve_account (ConfabAccountStore  *store,
                  const ChatOptions   *options,
+                 ConfabConversation  *conversation,
                  ConfabAccount      **account)
 {
+  const char *previous = conversation ? confab_conversation_get_account_id (conversation) : NULL;
+
+  *account = NULL;
   if (options->account != NULL)
     *account = confab_account_store_lookup_by_name (store, options->account);
-  else
+  else if (previous != NULL)
+    *account = confab_account_store_lookup_by_id (store, previous);
+  if (*account == NULL && options->account == NULL)
     *account = confab_account_store_get_default (store);
 
   if (*account != NULL)
@@ -249,16 +278,22 @@ resolve_fallbacks (ConfabAccountStore *store,
   return CONFAB_EXIT_OK;
 }
 
-/* --model applies to the first account; a fallback uses its own default. */
+/* --model applies to the first account, and so does the model a continued
+ * conversation used with it; a fallback uses its own default. */
 static const char *
-resolve_model (ConfabAccount     *account,
-               const ChatOptions *options,
-               gboolean           first)
+resolve_model (ConfabAccount      *account,
+               const ChatOptions  *options,
+               ConfabConversation *conversation,
+               gboolean            first)
 {
   const ConfabProviderInfo *info = confab_account_get_provider_info (account);
 
   if (first && options->model != NULL)
     return options->model;
+  if (first && confab_conversation_get_model (conversation) != NULL &&
+      g_strcmp0 (confab_conversation_get_account_id (conversation),
+                 confab_account_get_id (account)) == 0)
+    return confab_conversation_get_model (conversation);
   if (confab_account_get_model (account) != NULL)
     return confab_account_get_model (account);
   if (info != NULL && info->models[0] != NULL)
@@ -288,6 +323,8 @@ finish_output (ChatOutput       *out,
     {
       if (out->events)
         emit_done (out, stream);
+      else if (out->conversation_id != NULL)
+        fprintf (stderr, "conversation: %s\n", out->conversation_id);
       return CONFAB_EXIT_OK;
     }
 
@@ -335,11 +372,18 @@ emit_failover (ChatOutput    *out,
   emit_line (out);
 }
 
+typedef struct
+{
+  ConfabConversation *conversation;
+  ConfabChatRecorder *recorder;
+  /* The history up to and including the new prompt. */
+  guint               n_context;
+} ChatSession;
+
 static ConfabChatStream *
 start_stream (ConfabAccount     *account,
-              const ChatOptions *options,
+              ChatSession       *session,
               const char        *model,
-              const char        *prompt,
               ChatOutput        *out,
               GError           **error)
 {
@@ -350,17 +394,16 @@ start_stream (ConfabAccount     *account,
   if ((provider = confab_provider_new_for_account (account, error)) == NULL)
     return NULL;
 
-  request = confab_chat_request_new (model);
-  confab_chat_request_set_system_prompt (request, options->system);
-  confab_chat_request_set_temperature (request, options->temperature);
-  confab_chat_request_set_max_tokens (request, options->max_tokens);
-  confab_chat_request_add_message (request, CONFAB_ROLE_USER, prompt);
+  /* Without reasoning, and without failed or cancelled replies. */
+  request = confab_chat_request_new_for_conversation (session->conversation, model,
+                                                      session->n_context);
 
   stream = confab_chat_stream_new (account, provider, request);
   apply_timeouts (stream);
   g_signal_connect (stream, "text", G_CALLBACK (on_text), out);
   g_signal_connect (stream, "reasoning", G_CALLBACK (on_reasoning), out);
-  confab_chat_stream_run_async (stream, confab_cli_get_interrupt (), on_run, out);
+  confab_chat_recorder_run_async (session->recorder, stream, confab_cli_get_interrupt (),
+                                  on_run, out);
   return stream;
 }
 
@@ -376,12 +419,29 @@ should_fail_over (ChatOutput       *out,
          confab_error_code_allows_failover (confab_error_code_from_error (out->error));
 }
 
+/* A history error either came before anything was sent (the stream never
+ * ran) or after the reply was shown, when its final state could not be
+ * written. */
+static int
+finish_history_error (ChatOutput       *out,
+                      ConfabChatStream *stream)
+{
+  g_autoptr(GError) error = g_steal_pointer (&out->error);
+
+  if (confab_chat_stream_get_duration (stream) < 0)
+    return confab_cli_fail (CONFAB_EXIT_FAILURE, "nothing was sent: %s", error->message);
+
+  finish_output (out, stream);
+  return confab_cli_fail (CONFAB_EXIT_FAILURE, "the reply could not be saved: %s",
+                          error->message);
+}
+
 static int
 run_chat (GPtrArray         *accounts,
           const ChatOptions *options,
-          const char        *prompt)
+          ChatSession       *session)
 {
-  ChatOutput out = { options->events, g_string_new (NULL), FALSE, FALSE, FALSE, FALSE,
+  ChatOutput out = { options->events, g_string_new (NULL), NULL, FALSE, FALSE, FALSE, FALSE,
                      FALSE, NULL };
   g_autoptr(ConfabChatStream) stream = NULL;
   int status = CONFAB_EXIT_OK;
@@ -389,7 +449,7 @@ run_chat (GPtrArray         *accounts,
   for (guint i = 0; i < accounts->len; i++)
     {
       ConfabAccount *account = g_ptr_array_index (accounts, i);
-      const char *model = resolve_model (account, options, i == 0);
+      const char *model = resolve_model (account, options, session->conversation, i == 0);
       g_autoptr(GError) error = NULL;
 
       if (model == NULL)
@@ -402,14 +462,21 @@ run_chat (GPtrArray         *accounts,
 
       g_clear_object (&stream);
       out.done = FALSE;
-      stream = start_stream (account, options, model, prompt, &out, &error);
+      stream = start_stream (account, session, model, &out, &error);
       if (stream == NULL)
         {
           status = confab_cli_fail_error (error);
           break;
         }
       confab_cli_wait (&out.done);
+      if (confab_chat_recorder_get_saved (session->recorder))
+        out.conversation_id = confab_conversation_get_id (session->conversation);
 
+      if (out.error != NULL && out.error->domain == CONFAB_HISTORY_ERROR)
+        {
+          status = finish_history_error (&out, stream);
+          break;
+        }
       if (should_fail_over (&out, stream, i + 1 < accounts->len))
         {
           emit_failover (&out, account, g_ptr_array_index (accounts, i + 1), out.error);
@@ -425,11 +492,120 @@ run_chat (GPtrArray         *accounts,
   return status;
 }
 
+/* The conversation named by --conversation or --continue; NULL and
+ * *status set when there is none. */
+static ConfabConversation *
+open_conversation (ConfabHistoryStore *history,
+                   const ChatOptions  *options,
+                   int                *status)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) latest = NULL;
+  ConfabConversation *conversation = NULL;
+
+  if (options->conversation != NULL)
+    conversation = confab_history_store_load (history, options->conversation, NULL, &error);
+  else if ((latest = confab_history_store_list (history, 1, NULL, &error)) != NULL)
+    {
+      if (latest->len == 0)
+        {
+          *status = confab_cli_fail (CONFAB_EXIT_USAGE, "there is no conversation to continue yet");
+          return NULL;
+        }
+      conversation = confab_history_store_load (history,
+                                                confab_conversation_get_id (latest->pdata[0]),
+                                                NULL, &error);
+    }
+
+  if (conversation == NULL)
+    *status = confab_cli_fail_history (error);
+  return conversation;
+}
+
+/* The settings given on the command line become the conversation's. */
+static void
+configure_conversation (ConfabConversation *conversation,
+                        const ChatOptions  *options,
+                        ConfabAccount      *account)
+{
+  confab_conversation_set_model (conversation,
+                                 resolve_model (account, options, conversation, TRUE));
+  confab_conversation_set_account_id (conversation, confab_account_get_id (account));
+  if (options->system != NULL)
+    confab_conversation_set_system_prompt (conversation, options->system);
+  if (options->temperature >= 0)
+    confab_conversation_set_temperature (conversation, options->temperature);
+  if (options->max_tokens > 0)
+    confab_conversation_set_max_tokens (conversation, options->max_tokens);
+}
+
+static int
+check_options (int                argc,
+               const ChatOptions *options)
+{
+  if (argc > 2)
+    return confab_cli_fail (CONFAB_EXIT_USAGE, "chat takes one PROMPT (quote it)");
+  if (options->temperature != -1.0 && (options->temperature < 0 || options->temperature > 2))
+    return confab_cli_fail (CONFAB_EXIT_USAGE, "--temperature must be between 0 and 2");
+  if (options->max_tokens < 0)
+    return confab_cli_fail (CONFAB_EXIT_USAGE, "--max-tokens must be positive");
+  if (options->conversation != NULL && options->continue_latest)
+    return confab_cli_fail (CONFAB_EXIT_USAGE,
+                            "--conversation and --continue cannot be used together");
+  return CONFAB_EXIT_OK;
+}
+
+/* Accounts, the conversation and the prompt, then the exchange. */
+static int
+chat (int                 argc,
+      char              **argv,
+      const ChatOptions  *options)
+{
+  g_autoptr(ConfabAccountStore) store = NULL;
+  g_autoptr(ConfabHistoryStore) history = confab_history_store_new (NULL);
+  g_autoptr(ConfabConversation) conversation = NULL;
+  g_autoptr(ConfabMessage) message = NULL;
+  g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prompt = NULL;
+  ChatSession session = { NULL, NULL, 0 };
+  ConfabAccount *account;
+  int status;
+
+  if ((store = confab_cli_load_accounts (&error)) == NULL)
+    return confab_cli_fail_error (error);
+  if ((options->conversation != NULL || options->continue_latest) &&
+      (conversation = open_conversation (history, options, &status)) == NULL)
+    return status;
+  if ((status = resolve_account (store, options, conversation, &account)) != CONFAB_EXIT_OK)
+    return status;
+  g_ptr_array_add (accounts, g_object_ref (account));
+  if ((status = resolve_fallbacks (store, options, accounts)) != CONFAB_EXIT_OK)
+    return status;
+
+  prompt = argc == 2 ? g_strdup (argv[1]) : read_all_stdin ();
+  if (confab_str_is_blank (prompt) || !g_utf8_validate (prompt, -1, NULL))
+    return confab_cli_fail (CONFAB_EXIT_USAGE, "the prompt is empty or not UTF-8 text");
+
+  if (conversation == NULL)
+    conversation = confab_conversation_new (NULL);
+  configure_conversation (conversation, options, account);
+  message = confab_message_new (CONFAB_ROLE_USER, prompt);
+  confab_conversation_append (conversation, message);
+
+  session.conversation = conversation;
+  session.n_context = g_list_model_get_n_items (G_LIST_MODEL (conversation));
+  session.recorder = confab_chat_recorder_new (history, conversation);
+  status = run_chat (accounts, options, &session);
+  g_object_unref (session.recorder);
+  return status;
+}
+
 int
 confab_cli_chat (int    argc,
                  char **argv)
 {
-  ChatOptions options = { NULL, NULL, NULL, NULL, -1.0, 0, FALSE };
+  ChatOptions options = { NULL, NULL, NULL, NULL, NULL, -1.0, 0, FALSE, FALSE };
   const GOptionEntry entries[] = {
     { "account", 0, 0, G_OPTION_ARG_STRING, &options.account, "Account to use (default: the default account)", "NAME" },
     { "model", 0, 0, G_OPTION_ARG_STRING, &options.model, "Model (default: the account’s)", "MODEL" },
@@ -438,61 +614,22 @@ confab_cli_chat (int    argc,
     { "max-tokens", 0, 0, G_OPTION_ARG_INT64, &options.max_tokens, "Maximum reply tokens", "N" },
     { "events", 0, 0, G_OPTION_ARG_NONE, &options.events, "Print NDJSON events", NULL },
     { "fallback", 0, 0, G_OPTION_ARG_STRING, &options.fallback, "Accounts to continue with when the first fails before replying", "NAME[,NAME…]" },
+    { "conversation", 0, 0, G_OPTION_ARG_STRING, &options.conversation, "Continue the conversation with this id", "ID" },
+    { "continue", 0, 0, G_OPTION_ARG_NONE, &options.continue_latest, "Continue the most recent conversation", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context =
     confab_cli_option_context_new ("[PROMPT]", "Send a prompt and stream the reply.", entries);
-  g_autoptr(ConfabAccountStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *prompt = NULL;
-  g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func (g_object_unref);
-  ConfabAccount *account;
   int status;
 
-  if (!confab_cli_parse_options (context, &argc, &argv, &status))
-    goto out;
+  if (confab_cli_parse_options (context, &argc, &argv, &status) &&
+      (status = check_options (argc, &options)) == CONFAB_EXIT_OK)
+    status = chat (argc, argv, &options);
 
-  status = CONFAB_EXIT_USAGE;
-  if (argc > 2)
-    {
-      confab_cli_fail (status, "chat takes one PROMPT (quote it)");
-      goto out;
-    }
-  if (options.temperature != -1.0 && (options.temperature < 0 || options.temperature > 2))
-    {
-      confab_cli_fail (status, "--temperature must be between 0 and 2");
-      goto out;
-    }
-  if (options.max_tokens < 0)
-    {
-      confab_cli_fail (status, "--max-tokens must be positive");
-      goto out;
-    }
-
-  if ((store = confab_cli_load_accounts (&error)) == NULL)
-    {
-      status = confab_cli_fail_error (error);
-      goto out;
-    }
-  if ((status = resolve_account (store, &options, &account)) != CONFAB_EXIT_OK)
-    goto out;
-  g_ptr_array_add (accounts, g_object_ref (account));
-  if ((status = resolve_fallbacks (store, &options, accounts)) != CONFAB_EXIT_OK)
-    goto out;
-
-  prompt = argc == 2 ? g_strdup (argv[1]) : read_all_stdin ();
-  if (confab_str_is_blank (prompt) || !g_utf8_validate (prompt, -1, NULL))
-    {
-      status = confab_cli_fail (CONFAB_EXIT_USAGE, "the prompt is empty or not UTF-8 text");
-      goto out;
-    }
-
-  status = run_chat (accounts, &options, prompt);
-
-out:
   g_free (options.account);
   g_free (options.model);
   g_free (options.system);
   g_free (options.fallback);
+  g_free (options.conversation);
   return status;
 }

@@ -29,14 +29,26 @@ static const char usage_text[] =
   "  confab-cli providers [--json]\n"
   "  confab-cli accounts add NAME --provider ID [--base-url URL] [--model MODEL]\n"
   "                          [--region ID] [--deployment NAME] [--api-version V]\n"
-  "                          [--proxy URL] [--header \"Name: value\"]... [--key-stdin]\n"
+  "                          [--proxy URL] [--header \"Name: value\"]... [--ca-file PATH]\n"
+  "                          [--key-stdin]\n"
+  "  confab-cli accounts set NAME [--base-url URL] [--model MODEL] [--proxy URL]\n"
+  "                          [--ca-file PATH] [--key-stdin | --keep-key]\n"
   "  confab-cli accounts list [--json]\n"
   "  confab-cli accounts remove NAME\n"
   "  confab-cli accounts default NAME\n"
   "  confab-cli models NAME [--json]\n"
   "  confab-cli chat [--account NAME] [--model MODEL] [--system TEXT]\n"
   "                  [--temperature T] [--max-tokens N] [--events]\n"
-  "                  [--fallback NAME[,NAME...]] [PROMPT]\n"
+  "                  [--fallback NAME[,NAME...]]\n"
+  "                  [--conversation ID | --continue] [PROMPT]\n"
+  "  confab-cli history list [--json]\n"
+  "  confab-cli history show ID [--json]\n"
+  "  confab-cli history search QUERY [--json]\n"
+  "  confab-cli history export ID --format markdown|json\n"
+  "  confab-cli history export --all --format json\n"
+  "  confab-cli history import FILE\n"
+  "  confab-cli history rename ID TITLE\n"
+  "  confab-cli history delete ID\n"
   "\n"
   "Exit status: 0 done, 2 usage, 3 auth or region, 4 network, TLS or timeout,\n"
   "5 protocol, server, bad request or not found, 6 rate limit or quota,\n"
@@ -286,8 +298,8 @@ cmd_providers (int    argc,
 
 /* accounts */
 
-static char *
-read_key_from_stdin (GError **error)
+char *
+confab_cli_read_key_stdin (GError **error)
 {
   g_autoptr(GString) line = g_string_new (NULL);
   int c;
@@ -308,10 +320,10 @@ read_key_from_stdin (GError **error)
 
 /* A proxy password given in the URL goes to the keyring; the account keeps
  * the URL without it. */
-static gboolean
-split_proxy_password (char    **proxy,
-                      char    **password,
-                      GError  **error)
+gboolean
+confab_cli_split_proxy_password (char    **proxy,
+                                 char    **password,
+                                 GError  **error)
 {
   g_autoptr(GUri) uri = NULL;
   g_autoptr(GUri) bare = NULL;
@@ -342,9 +354,9 @@ split_proxy_password (char    **proxy,
   return TRUE;
 }
 
-static gboolean
-check_account_options (ConfabAccount  *account,
-                       GError        **error)
+gboolean
+confab_cli_check_account (ConfabAccount  *account,
+                          GError        **error)
 {
   const ConfabProviderInfo *info = confab_account_get_provider_info (account);
   const char *region = confab_account_get_region (account);
@@ -361,15 +373,6 @@ check_account_options (ConfabAccount  *account,
       return FALSE;
     }
 
-  base = confab_account_dup_effective_base_url (account);
-  uri = g_uri_parse (base, G_URI_FLAGS_NONE, NULL);
-  if (uri == NULL || g_uri_get_host (uri) == NULL ||
-      !(g_str_equal (g_uri_get_scheme (uri), "http") ||
-        g_str_equal (g_uri_get_scheme (uri), "https")))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "“%s” is not an http or https base URL", base);
-      return FALSE;
   /* Ollama's local default is a real address; Azure's and custom's are not. */
   if ((info->quirks & CONFAB_QUIRK_USER_BASE_URL) && info->protocol != CONFAB_PROTOCOL_OLLAMA &&
       confab_account_get_base_url (account) == NULL)
@@ -388,6 +391,15 @@ check_account_options (ConfabAccount  *account,
       return FALSE;
     }
 
+  base = confab_account_dup_effective_base_url (account);
+  uri = g_uri_parse (base, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL ||
+      !(g_str_equal (g_uri_get_scheme (uri), "http") ||
+        g_str_equal (g_uri_get_scheme (uri), "https")))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not an http or https base URL", base);
+      return FALSE;
     }
 
   for (const char * const *h = confab_account_get_headers (account); h && *h; h++)
@@ -408,6 +420,7 @@ accounts_add (int    argc,
   g_autofree char *region = NULL;
   g_autofree char *deployment = NULL;
   g_autofree char *api_version = NULL;
+  g_autofree char *ca_file = NULL;
   g_auto(GStrv) headers = NULL;
   gboolean key_stdin = FALSE;
   const GOptionEntry entries[] = {
@@ -419,6 +432,7 @@ accounts_add (int    argc,
     { "api-version", 0, 0, G_OPTION_ARG_STRING, &api_version, "Azure API version", "V" },
     { "proxy", 0, 0, G_OPTION_ARG_STRING, &proxy, "Proxy: system, none, http://, https:// or socks5:// URL", "URL" },
     { "header", 0, 0, G_OPTION_ARG_STRING_ARRAY, &headers, "Extra request header", "\"Name: value\"" },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, "Also trust the CA certificates in this PEM file", "PATH" },
     { "key-stdin", 0, 0, G_OPTION_ARG_NONE, &key_stdin, "Read the API key from the first line of standard input", NULL },
     { NULL }
   };
@@ -434,7 +448,7 @@ accounts_add (int    argc,
 
   if (!confab_cli_parse_options (context, &argc, &argv, &status))
     return status;
-  if (proxy != NULL && !split_proxy_password (&proxy, &proxy_password, &error))
+  if (proxy != NULL && !confab_cli_split_proxy_password (&proxy, &proxy_password, &error))
     return confab_cli_fail_error (error);
   if (argc != 2 || confab_str_is_blank (argv[1]))
     return confab_cli_fail (CONFAB_EXIT_USAGE, "accounts add needs exactly one NAME");
@@ -459,12 +473,14 @@ accounts_add (int    argc,
   confab_account_set_api_version (account, api_version);
   confab_account_set_proxy (account, proxy);
   confab_account_set_headers (account, (const char * const *)headers);
+  if (ca_file != NULL && !confab_cli_set_ca_file (account, ca_file, &error))
+    return confab_cli_fail_error (error);
 
-  if (!check_account_options (account, &error) ||
+  if (!confab_cli_check_account (account, &error) ||
       !confab_account_store_add (store, account, &error))
     return confab_cli_fail_error (error);
 
-  if (key_stdin && (key = read_key_from_stdin (&error)) == NULL)
+  if (key_stdin && (key = confab_cli_read_key_stdin (&error)) == NULL)
     return confab_cli_fail_error (error);
 
   /* The key goes first: with no keyring, nothing is written at all. */
@@ -520,6 +536,7 @@ add_account_json (JsonBuilder   *builder,
   add_optional_member (builder, "deployment", confab_account_get_deployment (account));
   add_optional_member (builder, "api_version", confab_account_get_api_version (account));
   add_optional_member (builder, "proxy", confab_account_get_proxy (account));
+  add_optional_member (builder, "ca_file", confab_account_get_ca_file (account));
   json_builder_set_member_name (builder, "headers");
   json_builder_begin_array (builder);
   for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
@@ -657,10 +674,12 @@ cmd_accounts (int    argc,
               char **argv)
 {
   if (argc < 2)
-    return confab_cli_fail (CONFAB_EXIT_USAGE, "accounts needs add, list, remove or default");
+    return confab_cli_fail (CONFAB_EXIT_USAGE, "accounts needs add, set, list, remove or default");
 
   if (g_str_equal (argv[1], "add"))
     return accounts_add (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "set"))
+    return confab_cli_accounts_set (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "list"))
     return accounts_list (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "remove"))
@@ -780,6 +799,9 @@ main (int    argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("confab-cli");
+  /* Standard output is the reply (or NDJSON events): GLib's debug and
+   * info messages, which it writes there by default, go to stderr. */
+  g_log_writer_default_set_use_stderr (TRUE);
 
   if (argc < 2)
     {
@@ -809,6 +831,8 @@ main (int    argc,
     status = cmd_models (argc - 1, argv + 1);
   else if (g_str_equal (argv[1], "chat"))
     status = confab_cli_chat (argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "history"))
+    status = confab_cli_history (argc - 1, argv + 1);
   else
     {
       fputs (usage_text, stderr);

@@ -46,7 +46,23 @@ void                confab_cli_wait                  (gboolean      *done);
 GCancellable       *confab_cli_get_interrupt         (void);
 gboolean            confab_cli_was_interrupted       (void);
 
+/* Account options shared by "accounts add" and "accounts set". */
+char               *confab_cli_read_key_stdin        (GError       **error);
+gboolean            confab_cli_split_proxy_password  (char         **proxy,
+                                                      char         **password,
+                                                      GError       **error);
+gboolean            confab_cli_check_account         (ConfabAccount *account,
+                                                      GError       **error);
+gboolean            confab_cli_set_ca_file           (ConfabAccount *account,
+                                                      const char    *path,
+                                                      GError       **error);
+int                 confab_cli_accounts_set          (int            argc,
+                                                      char         **argv);
+
 int                 confab_cli_chat                  (int            argc,
                                                       char         **argv);
+int                 confab_cli_history               (int            argc,
+                                                      char         **argv);
+int                 confab_cli_fail_history          (const GError  *error);
 
 G_END_DECLS

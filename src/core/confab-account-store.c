@@ -152,8 +152,10 @@ parse_accounts (JsonNode   *root,
 {
   JsonObject *object;
   JsonArray *array;
+  JsonNode *default_node;
 
-  if (!JSON_NODE_HOLDS_OBJECT (root) ||
+  /* An empty file parses, with no root at all (found by fuzzing). */
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
       !json_object_has_member (object = json_node_get_object (root), "accounts") ||
       !JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "accounts")))
     {
@@ -176,8 +178,27 @@ parse_accounts (JsonNode   *root,
       g_ptr_array_add (accounts, account);
     }
 
-  *default_id = g_strdup (json_object_get_string_member_with_default (object, "default", NULL));
+  /* Not json_object_get_string_member_with_default(): it is a critical
+   * when the member is an object or an array (found by fuzzing). */
+  default_node = json_object_get_member (object, "default");
+  if (default_node != NULL && JSON_NODE_HOLDS_VALUE (default_node) &&
+      json_node_get_value_type (default_node) == G_TYPE_STRING)
+    *default_id = g_strdup (json_node_get_string (default_node));
   return TRUE;
+}
+
+/* json_parser_load_from_file(), but refusing nesting deep enough to
+ * overflow json-glib's recursive parser (found by fuzzing). */
+static gboolean
+load_json_file (JsonParser  *parser,
+                const char  *path,
+                GError     **error)
+{
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  return g_file_get_contents (path, &contents, &len, error) &&
+         confab_json_parser_load (parser, contents, len, error);
 }
 
 /* Replaces the in-memory accounts with the file's. A missing file is an
@@ -194,7 +215,7 @@ confab_account_store_load (ConfabAccountStore  *self,
 
   g_return_val_if_fail (CONFAB_IS_ACCOUNT_STORE (self), FALSE);
 
-  if (!json_parser_load_from_file (parser, self->path, &local_error))
+  if (!load_json_file (parser, self->path, &local_error))
     {
       if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         {

@@ -26,6 +26,7 @@ struct _ConfabAccount
   char    **headers;
   char     *deployment;
   char     *api_version;
+  char     *ca_file;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabAccount, confab_account, G_TYPE_OBJECT)
@@ -42,6 +43,7 @@ enum {
   PROP_HEADERS,
   PROP_DEPLOYMENT,
   PROP_API_VERSION,
+  PROP_CA_FILE,
   N_PROPS
 };
 
@@ -62,6 +64,7 @@ confab_account_finalize (GObject *object)
   g_clear_pointer (&self->headers, g_strfreev);
   g_clear_pointer (&self->deployment, g_free);
   g_clear_pointer (&self->api_version, g_free);
+  g_clear_pointer (&self->ca_file, g_free);
 
   G_OBJECT_CLASS (confab_account_parent_class)->finalize (object);
 }
@@ -86,6 +89,7 @@ confab_account_get_property (GObject    *object,
     case PROP_HEADERS: g_value_set_boxed (value, self->headers); break;
     case PROP_DEPLOYMENT: g_value_set_string (value, self->deployment); break;
     case PROP_API_VERSION: g_value_set_string (value, self->api_version); break;
+    case PROP_CA_FILE: g_value_set_string (value, self->ca_file); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -111,6 +115,7 @@ confab_account_set_property (GObject      *object,
     case PROP_HEADERS: confab_account_set_headers (self, g_value_get_boxed (value)); break;
     case PROP_DEPLOYMENT: confab_account_set_deployment (self, g_value_get_string (value)); break;
     case PROP_API_VERSION: confab_account_set_api_version (self, g_value_get_string (value)); break;
+    case PROP_CA_FILE: confab_account_set_ca_file (self, g_value_get_string (value)); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -137,6 +142,9 @@ confab_account_class_init (ConfabAccountClass *klass)
   properties[PROP_HEADERS] = g_param_spec_boxed ("headers", NULL, NULL, G_TYPE_STRV, rw);
   properties[PROP_DEPLOYMENT] = g_param_spec_string ("deployment", NULL, NULL, NULL, rw);
   properties[PROP_API_VERSION] = g_param_spec_string ("api-version", NULL, NULL, NULL, rw);
+  /* A PEM file of extra CA certificates to trust for this account (a
+   * corporate TLS-inspecting proxy), besides the system's. */
+  properties[PROP_CA_FILE] = g_param_spec_string ("ca-file", NULL, NULL, NULL, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -202,6 +210,7 @@ confab_account_new_from_json (JsonObject  *object,
   confab_account_set_proxy (self, member_string (object, "proxy"));
   confab_account_set_deployment (self, member_string (object, "deployment"));
   confab_account_set_api_version (self, member_string (object, "api-version"));
+  confab_account_set_ca_file (self, member_string (object, "ca-file"));
 
   headers = json_object_get_member (object, "headers");
   if (headers != NULL && JSON_NODE_HOLDS_ARRAY (headers))
@@ -250,6 +259,7 @@ confab_account_to_json (ConfabAccount *self,
   add_optional (builder, "proxy", self->proxy);
   add_optional (builder, "deployment", self->deployment);
   add_optional (builder, "api-version", self->api_version);
+  add_optional (builder, "ca-file", self->ca_file);
   if (self->headers != NULL && self->headers[0] != NULL)
     {
       json_builder_set_member_name (builder, "headers");
@@ -286,6 +296,7 @@ DEFINE_STRING_ACCESSORS (model, PROP_MODEL)
 DEFINE_STRING_ACCESSORS (proxy, PROP_PROXY)
 DEFINE_STRING_ACCESSORS (deployment, PROP_DEPLOYMENT)
 DEFINE_STRING_ACCESSORS (api_version, PROP_API_VERSION)
+DEFINE_STRING_ACCESSORS (ca_file, PROP_CA_FILE)
 
 const char *
 confab_account_get_id (ConfabAccount *self)

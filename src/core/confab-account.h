@@ -50,6 +50,9 @@ void                      confab_account_set_deployment      (ConfabAccount  *se
 const char               *confab_account_get_api_version     (ConfabAccount  *self);
 void                      confab_account_set_api_version     (ConfabAccount  *self,
                                                               const char     *api_version);
+const char               *confab_account_get_ca_file         (ConfabAccount  *self);
+void                      confab_account_set_ca_file         (ConfabAccount  *self,
+                                                              const char     *ca_file);
 gboolean                  confab_account_validate_header     (const char     *header,
                                                               GError        **error);
 

@@ -19,6 +19,7 @@
 #include "confab-error.h"
 #include "confab-provider.h"
 #include "confab-sse-decoder.h"
+#include "confab-util.h"
 
 struct _ConfabAnthropicStreamParser
 {
@@ -155,7 +156,7 @@ handle_event (ConfabAnthropicStreamParser *self,
   JsonObject *data;
   const char *type;
 
-  if (!json_parser_load_from_data (self->json, event->data, event->data_len, &local_error))
+  if (!confab_json_parser_load (self->json, event->data, event->data_len, &local_error))
     {
       set_malformed (self, local_error->message);
       return;

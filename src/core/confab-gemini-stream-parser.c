@@ -18,6 +18,7 @@
 #include "confab-gemini-stream-parser.h"
 #include "confab-provider.h"
 #include "confab-sse-decoder.h"
+#include "confab-util.h"
 
 struct _ConfabGeminiStreamParser
 {
@@ -172,7 +173,7 @@ on_sse_event (const ConfabSseEvent *event,
   if (self->error != NULL || event->data_len == 0)
     return;
 
-  if (!json_parser_load_from_data (self->json, event->data, event->data_len, &local_error) ||
+  if (!confab_json_parser_load (self->json, event->data, event->data_len, &local_error) ||
       (root = json_parser_get_root (self->json)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       self->error = g_error_new (CONFAB_ERROR, CONFAB_ERROR_PROTOCOL,

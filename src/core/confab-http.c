@@ -11,6 +11,7 @@
 #include "confab-error.h"
 #include "confab-http.h"
 #include "confab-keyring.h"
+#include "confab-tls-database.h"
 
 #define USER_AGENT "Confab/" PACKAGE_VERSION
 
@@ -105,7 +106,9 @@ confab_http_session_new (ConfabAccount  *account,
                          GError        **error)
 {
   g_autoptr(GProxyResolver) resolver = NULL;
+  g_autoptr(GTlsDatabase) tls_database = NULL;
   g_autoptr(GError) local_error = NULL;
+  const char *ca_file;
   SoupSession *session;
 
   g_return_val_if_fail (CONFAB_IS_ACCOUNT (account), NULL);
@@ -117,6 +120,11 @@ confab_http_session_new (ConfabAccount  *account,
       return NULL;
     }
 
+  /* The system's CAs plus the account's own (a TLS-inspecting proxy). */
+  ca_file = confab_account_get_ca_file (account);
+  if (ca_file != NULL && (tls_database = confab_tls_database_new (ca_file, error)) == NULL)
+    return NULL;
+
   /* Our own connect, first-byte and stall timers replace libsoup's
    * single I/O timeout, which defaults to none at all. */
   session = soup_session_new_with_options ("user-agent", USER_AGENT,
@@ -125,6 +133,8 @@ confab_http_session_new (ConfabAccount  *account,
                                            NULL);
   if (resolver != NULL)
     soup_session_set_proxy_resolver (session, resolver);
+  if (tls_database != NULL)
+    soup_session_set_tls_database (session, tls_database);
 
   if (http_debug_enabled ())
     {

@@ -129,6 +129,97 @@ confab_keyring_store_sync (const char    *account_id,
   return propagate_keyring_error (local_error, error);
 }
 
+/* secret_password_lookup() answers NULL, as for "nothing stored", when
+ * the item is in a locked collection and the unlock prompt was dismissed
+ * or could not be shown. Without this a locked keyring looked like an
+ * account without a key, and keyless providers went ahead without it
+ * (tests/test-faults.c, /faults/keyring/locked). A search that does not
+ * unlock tells the two apart; if it cannot run (the file backend inside
+ * Flatpak has no collections to lock) the answer stays "nothing stored". */
+/* Inside Flatpak or Snap libsecret uses its file backend behind the Secret
+ * portal: there are no collections to lock, and a Secret Service search
+ * there fails with ServiceUnknown and, run beside a store, can hang
+ * libsecret 0.20.5. */
+static gboolean
+can_be_locked (void)
+{
+  static int sandboxed = -1;
+
+  if (sandboxed < 0)
+    sandboxed = g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS) ||
+                g_getenv ("SNAP_NAME") != NULL;
+  return !sandboxed;
+}
+
+static gboolean
+items_locked (GList   *items,
+              GError **error)
+{
+  for (GList *l = items; l != NULL; l = l->next)
+    if (secret_item_get_locked (l->data))
+      {
+        propagate_keyring_error (g_error_new_literal (SECRET_ERROR, SECRET_ERROR_IS_LOCKED,
+                                                      "the collection is locked"), error);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static GHashTable *
+lookup_attributes (const char       *account_id,
+                   ConfabSecretKind  kind)
+{
+  return secret_attributes_build (&confab_schema,
+                                  "account", account_id,
+                                  "kind", kind_to_string (kind),
+                                  NULL);
+}
+
+static void
+on_locked_search (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autolist(SecretItem) items = secret_service_search_finish (NULL, result, NULL);
+  GError *error = NULL;
+
+  if (items_locked (items, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, NULL, NULL);
+}
+
+static void
+on_lookup (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GHashTable) attributes = NULL;
+  GCancellable *cancellable;
+  GError *local_error = NULL;
+  GError *error = NULL;
+  char *secret = secret_password_lookup_finish (result, &local_error);
+
+  if (local_error != NULL)
+    {
+      propagate_keyring_error (local_error, &error);
+      g_task_return_error (task, error);
+      return;
+    }
+  if (secret != NULL || !can_be_locked ())
+    {
+      g_task_return_pointer (task, secret, (GDestroyNotify)secret_password_free);
+      return;
+    }
+
+  attributes = g_hash_table_ref (g_task_get_task_data (task));
+  cancellable = g_task_get_cancellable (task);
+  secret_service_search (NULL, &confab_schema, attributes, SECRET_SEARCH_ALL, cancellable,
+                         on_locked_search, g_steal_pointer (&task));
+}
+
 void
 confab_keyring_lookup_async (const char          *account_id,
                              ConfabSecretKind     kind,
@@ -136,9 +227,15 @@ confab_keyring_lookup_async (const char          *account_id,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
+  GTask *task;
+
   g_return_if_fail (account_id != NULL);
 
-  secret_password_lookup (&confab_schema, cancellable, callback, user_data,
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, confab_keyring_lookup_async);
+  g_task_set_task_data (task, lookup_attributes (account_id, kind),
+                        (GDestroyNotify)g_hash_table_unref);
+  secret_password_lookup (&confab_schema, cancellable, on_lookup, task,
                           "account", account_id,
                           "kind", kind_to_string (kind),
                           NULL);
@@ -150,15 +247,8 @@ char *
 confab_keyring_lookup_finish (GAsyncResult  *result,
                               GError       **error)
 {
-  GError *local_error = NULL;
-  char *secret = secret_password_lookup_finish (result, &local_error);
-
-  if (local_error != NULL)
-    {
-      propagate_keyring_error (local_error, error);
-      return NULL;
-    }
-  return secret;
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 char *
@@ -180,6 +270,14 @@ confab_keyring_lookup_sync (const char        *account_id,
     {
       propagate_keyring_error (local_error, error);
       return NULL;
+    }
+  if (secret == NULL && can_be_locked ())
+    {
+      g_autoptr(GHashTable) attributes = lookup_attributes (account_id, kind);
+      g_autolist(SecretItem) items = secret_service_search_sync (NULL, &confab_schema, attributes,
+                                                                SECRET_SEARCH_ALL, cancellable,
+                                                                NULL);
+      items_locked (items, error);
     }
   return secret;
 }

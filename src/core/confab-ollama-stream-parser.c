@@ -17,6 +17,7 @@
 #include "confab-ndjson-decoder.h"
 #include "confab-ollama-stream-parser.h"
 #include "confab-provider.h"
+#include "confab-util.h"
 
 struct _ConfabOllamaStreamParser
 {
@@ -93,7 +94,7 @@ on_line (const char *data,
   if (self->error != NULL || self->done)
     return;
 
-  if (!json_parser_load_from_data (self->json, data, len, &local_error) ||
+  if (!confab_json_parser_load (self->json, data, len, &local_error) ||
       (root = json_parser_get_root (self->json)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       self->error = g_error_new (CONFAB_ERROR, CONFAB_ERROR_PROTOCOL,

@@ -18,6 +18,7 @@
 #include "confab-openai-stream-parser.h"
 #include "confab-provider.h"
 #include "confab-sse-decoder.h"
+#include "confab-util.h"
 
 struct _ConfabOpenaiStreamParser
 {
@@ -109,7 +110,7 @@ handle_data (ConfabOpenaiStreamParser *self,
       return;
     }
 
-  if (!json_parser_load_from_data (self->json, data, len, &local_error) ||
+  if (!confab_json_parser_load (self->json, data, len, &local_error) ||
       (root = json_parser_get_root (self->json)) == NULL ||
       !JSON_NODE_HOLDS_OBJECT (root))
     {

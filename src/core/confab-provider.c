@@ -18,6 +18,7 @@
 #include "confab-ollama-provider.h"
 #include "confab-openai-provider.h"
 #include "confab-provider.h"
+#include "confab-util.h"
 
 typedef struct
 {
@@ -260,7 +261,7 @@ confab_provider_parse_json_body (GBytes *body)
   if (len >= 5 && strncmp (data, "data:", 5) == 0)
     data += 5, len -= 5;
 
-  if (!json_parser_load_from_data (parser, data, len, NULL))
+  if (!confab_json_parser_load (parser, data, len, NULL))
     return NULL;
   return json_parser_steal_root (parser);
 }
@@ -305,8 +306,12 @@ read_gemini_details (JsonArray  *details,
       if (g_str_has_suffix (type, "google.rpc.RetryInfo"))
         {
           const char *delay = confab_json_get_string (detail, "retryDelay");
-          if (delay != NULL)
-            facts->retry_delay_ms = (gint64)(g_ascii_strtod (delay, NULL) * 1000);
+          double seconds = delay != NULL ? g_ascii_strtod (delay, NULL) : -1;
+
+          /* "1e300s" must not overflow the conversion (found by fuzzing);
+           * a day is as good as forever for a retry. */
+          if (seconds >= 0)
+            facts->retry_delay_ms = (gint64)(MIN (seconds, 86400.0) * 1000);
         }
     }
 }

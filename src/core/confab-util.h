@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -16,5 +16,16 @@ void      confab_json_escape_append (GString     *out,
                                      gssize       len);
 char     *confab_new_id             (void);
 gboolean  confab_str_is_blank       (const char  *str);
+
+/* Deeper JSON than any provider, export or settings file ever writes. */
+#define CONFAB_JSON_MAX_DEPTH 512
+
+gboolean  confab_json_check_depth   (const char  *data,
+                                     gssize       len,
+                                     GError     **error);
+gboolean  confab_json_parser_load   (JsonParser  *parser,
+                                     const char  *data,
+                                     gssize       len,
+                                     GError     **error);
 
 G_END_DECLS

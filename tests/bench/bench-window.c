@@ -1,0 +1,311 @@
+/* bench-window.c: the real app's window, opening and streaming conversations
+ *
+ *   bench-window open ID
+ *   bench-window huge ACCOUNT MODEL
+ *
+ * Starts the app as src/main.c does (ConfabApplication, its window, its
+ * history, its accounts), but drives the main loop itself so that it can
+ * time each iteration (bench-ui.c). Prints one JSON object.
+ *
+ * open: opens conversation ID of the history, as a click in the sidebar
+ * does. Measures the time until the first frame showing it is drawn and
+ * until the frame showing its end (where the view opens), the resident
+ * memory before and after, then scrolls from the top to the bottom one
+ * screenful a frame, so that every message passes through the screen, and
+ * measures each frame and main-loop iteration.
+ *
+ * huge: sends a message, as the composer does, with MODEL of ACCOUNT
+ * (the mock provider's huge-20m), and follows the reply through the real
+ * chat path (chat runner, recorder, history, conversation view). Reports
+ * the resident memory before, at its peak, at the end of the reply, and
+ * after the conversation was closed (a new chat shown instead).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <stdio.h>
+
+#include "bench-ui.h"
+#include "confab-application.h"
+#include "confab-window-private.h"
+
+typedef struct
+{
+  ConfabApplication *app;
+  ConfabWindow      *window;
+  guint              frames_before;
+  ConfabMessage     *reply;
+  GtkAdjustment     *adjustment;
+  gboolean           bottom_reached;
+} Bench;
+
+static double
+ms (gint64 us)
+{
+  return us / 1000.0;
+}
+
+static gboolean
+window_mapped (gpointer user_data)
+{
+  Bench *bench = user_data;
+
+  return bench->window != NULL && gtk_widget_get_mapped (GTK_WIDGET (bench->window));
+}
+
+static gboolean
+history_listed (gpointer user_data)
+{
+  Bench *bench = user_data;
+
+  return bench->window->history != NULL && !bench->window->refreshing;
+}
+
+static void
+start_app (Bench *bench)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_set_application_name ("Confab");
+  bench->app = confab_application_new ();
+  if (!g_application_register (G_APPLICATION (bench->app), NULL, &error))
+    g_error ("%s", error->message);
+  g_application_activate (G_APPLICATION (bench->app));
+  bench->window = CONFAB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (bench->app)));
+  if (!bench_ui_run_until (window_mapped, bench, 60))
+    g_error ("the window was not shown");
+  bench_ui_watch_frames (GTK_WIDGET (bench->window));
+  if (!bench_ui_run_until (history_listed, bench, 60))
+    g_error ("the history was not listed");
+  bench_ui_wait_frames (2);
+}
+
+static void
+stop_app (Bench *bench)
+{
+  gtk_window_destroy (GTK_WINDOW (bench->window));
+  g_application_quit (G_APPLICATION (bench->app));
+  g_clear_object (&bench->app);
+}
+
+/* Opening */
+
+static gboolean
+is_shown (gpointer user_data)
+{
+  Bench *bench = user_data;
+
+  return bench->frames_before > 0 && bench_ui_get_n_frames () > bench->frames_before;
+}
+
+static void
+on_conversation_shown (Bench *bench)
+{
+  bench->frames_before = bench_ui_get_n_frames ();
+}
+
+static gboolean
+at_bottom (GtkAdjustment *adjustment)
+{
+  return gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) >=
+         gtk_adjustment_get_upper (adjustment) - 1;
+}
+
+static gboolean
+end_shown (gpointer user_data)
+{
+  Bench *bench = user_data;
+
+  return confab_conversation_view_get_following (bench->window->conversation_view) &&
+         at_bottom (bench->adjustment);
+}
+
+static gboolean
+scroll_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *frame_clock,
+                gpointer       user_data)
+{
+  Bench *bench = user_data;
+  GtkAdjustment *adjustment = bench->adjustment;
+  double bottom = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
+
+  if (at_bottom (adjustment))
+    {
+      bench->bottom_reached = TRUE;
+      return G_SOURCE_REMOVE;
+    }
+  gtk_adjustment_set_value (adjustment, MIN (gtk_adjustment_get_value (adjustment) +
+                                             gtk_adjustment_get_page_size (adjustment), bottom));
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+bottom_reached (gpointer user_data)
+{
+  Bench *bench = user_data;
+
+  return bench->bottom_reached;
+}
+
+static BenchRecording *
+scroll_top_to_bottom (Bench *bench)
+{
+  GtkWidget *view = GTK_WIDGET (bench->window->conversation_view);
+
+  gtk_adjustment_set_value (bench->adjustment, 0);
+  bench_ui_wait_frames (2);
+  bench_ui_run_for (0.5);
+
+  bench->bottom_reached = FALSE;
+  bench_ui_start ();
+  gtk_widget_add_tick_callback (view, scroll_tick_cb, bench, NULL);
+  if (!bench_ui_run_until (bottom_reached, bench, 600))
+    g_error ("the view did not reach the end");
+  return bench_ui_stop ();
+}
+
+static int
+bench_open (Bench      *bench,
+            const char *id)
+{
+  ConfabConversationView *view = bench->window->conversation_view;
+  g_autoptr(BenchRecording) scroll = NULL;
+  gint64 rss_before, rss_after, start, first_paint, end_paint;
+  guint n_messages;
+
+  bench->adjustment = confab_conversation_view_get_vadjustment (view);
+  rss_before = bench_settled_rss_kib ();
+
+  g_signal_connect_swapped (view, "notify::conversation", G_CALLBACK (on_conversation_shown), bench);
+  start = g_get_monotonic_time ();
+  confab_window_open_conversation (bench->window, id);
+  if (!bench_ui_run_until (is_shown, bench, 120))
+    g_error ("conversation %s was not shown", id);
+  first_paint = g_get_monotonic_time () - start;
+  if (!bench_ui_run_until (end_shown, bench, 120))
+    g_error ("the end of conversation %s was not shown", id);
+  bench_ui_wait_frames (1);
+  end_paint = g_get_monotonic_time () - start;
+  n_messages = g_list_model_get_n_items (G_LIST_MODEL (confab_conversation_view_get_conversation (view)));
+  rss_after = bench_settled_rss_kib ();
+
+  scroll = scroll_top_to_bottom (bench);
+  printf ("{\"messages\": %u, \"first_paint_ms\": %.1f, \"end_shown_ms\": %.1f,\n"
+          " \"rss_before_kib\": %" G_GINT64_FORMAT ", \"rss_kib\": %" G_GINT64_FORMAT ",\n"
+          " \"scroll_frames\": %u, \"scroll_s\": %.2f, \"scroll_max_frame_ms\": %.2f,"
+          " \"scroll_p95_frame_ms\": %.2f, \"scroll_frames_over_16ms\": %u,\n"
+          " \"scroll_max_iteration_ms\": %.2f, \"scroll_iterations_over_16ms\": %u,"
+          " \"scroll_max_busy_ms\": %.2f}\n",
+          n_messages, ms (first_paint), ms (end_paint), rss_before, rss_after,
+          scroll->frames->len, scroll->wall_us / (double) G_USEC_PER_SEC,
+          ms (bench_max (scroll->frames)), ms (bench_percentile (scroll->frames, 0.95)),
+          bench_count_over (scroll->frames, 16000),
+          ms (bench_max (scroll->iterations)), bench_count_over (scroll->iterations, 16000),
+          ms (bench_max (scroll->busy)));
+  g_signal_handlers_disconnect_by_data (view, bench);
+  return 0;
+}
+
+/* A huge reply */
+
+static gboolean
+reply_finished (gpointer user_data)
+{
+  Bench *bench = user_data;
+
+  return confab_message_get_state (bench->reply) != CONFAB_MESSAGE_STREAMING;
+}
+
+static gboolean
+runner_gone (gpointer user_data)
+{
+  Bench *bench = user_data;
+
+  return g_hash_table_size (bench->window->runners) == 0;
+}
+
+/* VmHWM is the peak since this, not since the start. */
+static void
+reset_peak_rss (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_set_contents ("/proc/self/clear_refs", "5", 1, &error))
+    g_warning ("cannot reset the peak resident memory: %s", error->message);
+}
+
+static int
+bench_huge (Bench      *bench,
+            const char *account_name,
+            const char *model)
+{
+  ConfabAccount *account = confab_account_store_lookup_by_name (bench->window->accounts, account_name);
+  ConfabConversation *conversation;
+  gint64 rss_before, rss_peak, rss_end, rss_closed, start, seconds;
+  gsize bytes;
+
+  if (account == NULL)
+    g_error ("no account named %s", account_name);
+  confab_model_selector_select (bench->window->model_selector, confab_account_get_id (account), model);
+  rss_before = bench_settled_rss_kib ();
+  reset_peak_rss ();
+
+  start = g_get_monotonic_time ();
+  conversation = bench->window->current;
+  if (!_confab_window_on_composer_send (bench->window, "Write the longest reply you can."))
+    g_error ("the message was not sent");
+  bench->reply = g_object_ref (confab_conversation_get_message (conversation,
+    g_list_model_get_n_items (G_LIST_MODEL (conversation)) - 1));
+  if (!bench_ui_run_until (reply_finished, bench, 1800))
+    g_error ("the reply did not finish");
+  bench_ui_wait_frames (1);
+  seconds = g_get_monotonic_time () - start;
+  bytes = strlen (confab_message_get_text (bench->reply));
+  if (confab_message_get_state (bench->reply) != CONFAB_MESSAGE_COMPLETE)
+    g_error ("the reply ended %s: %s", confab_message_state_to_string (confab_message_get_state (bench->reply)),
+             confab_message_get_error_message (bench->reply));
+  if (!bench_ui_run_until (runner_gone, bench, 600))
+    g_error ("the reply was not saved");
+  rss_end = bench_settled_rss_kib ();
+  rss_peak = bench_status_kib ("VmHWM");
+
+  g_clear_object (&bench->reply);
+  confab_window_new_chat (bench->window);
+  bench_ui_wait_frames (2);
+  bench_ui_run_for (2);
+  rss_closed = bench_status_kib ("VmRSS");
+
+  printf ("{\"reply_bytes\": %zu, \"seconds\": %.2f, \"rss_before_kib\": %" G_GINT64_FORMAT
+          ", \"rss_peak_kib\": %" G_GINT64_FORMAT ", \"rss_end_kib\": %" G_GINT64_FORMAT
+          ", \"rss_closed_kib\": %" G_GINT64_FORMAT "}\n",
+          bytes, seconds / (double) G_USEC_PER_SEC, rss_before, rss_peak, rss_end, rss_closed);
+  return 0;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  Bench bench = { 0 };
+  int status;
+
+  if (!(argc == 3 && g_str_equal (argv[1], "open")) &&
+      !(argc == 4 && g_str_equal (argv[1], "huge")))
+    {
+      g_printerr ("usage: bench-window open ID\n"
+                  "       bench-window huge ACCOUNT MODEL\n");
+      return 2;
+    }
+
+  bench_ui_init ();
+  start_app (&bench);
+  if (g_str_equal (argv[1], "open"))
+    status = bench_open (&bench, argv[2]);
+  else
+    status = bench_huge (&bench, argv[2], argv[3]);
+  stop_app (&bench);
+  return status;
+}
