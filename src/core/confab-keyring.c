@@ -136,19 +136,41 @@ confab_keyring_store_sync (const char    *account_id,
  * (tests/test-faults.c, /faults/keyring/locked). A search that does not
  * unlock tells the two apart; if it cannot run (the file backend inside
  * Flatpak has no collections to lock) the answer stays "nothing stored". */
-/* Inside Flatpak or Snap libsecret uses its file backend behind the Secret
- * portal: there are no collections to lock, and a Secret Service search
- * there fails with ServiceUnknown and, run beside a store, can hang
- * libsecret 0.20.5. */
+/* Inside Flatpak or Snap, when the Secret portal answers, libsecret uses
+ * its file backend: there are no collections to lock, and a Secret Service
+ * search there fails with ServiceUnknown and, run beside a store, can hang
+ * libsecret 0.20.5. The test mirrors libsecret's own choice of backend
+ * (secret-backend.c): sandboxed and the portal's version readable. */
+static gboolean
+uses_portal_backend (void)
+{
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  if (!g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS) && g_getenv ("SNAP_NAME") == NULL)
+    return FALSE;
+
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  if (bus == NULL)
+    return FALSE;
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.portal.Desktop",
+                                       "/org/freedesktop/portal/desktop",
+                                       "org.freedesktop.DBus.Properties", "Get",
+                                       g_variant_new ("(ss)", "org.freedesktop.portal.Secret",
+                                                      "version"),
+                                       G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE,
+                                       5000, NULL, NULL);
+  return reply != NULL;
+}
+
 static gboolean
 can_be_locked (void)
 {
-  static int sandboxed = -1;
+  static gsize answer = 0;
 
-  if (sandboxed < 0)
-    sandboxed = g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS) ||
-                g_getenv ("SNAP_NAME") != NULL;
-  return !sandboxed;
+  if (g_once_init_enter (&answer))
+    g_once_init_leave (&answer, uses_portal_backend () ? 1 : 2);
+  return answer == 2;
 }
 
 static gboolean
