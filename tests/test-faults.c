@@ -15,7 +15,6 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <poll.h>
@@ -951,7 +950,9 @@ static void
 run_openssl (const char *dir,
              const char *command)
 {
-  g_autofree char *full = g_strdup_printf ("sh -c 'cd %s && %s'", dir, command);
+  g_autofree char *script = g_strdup_printf ("cd %s && %s", dir, command);
+  g_autofree char *quoted = g_shell_quote (script);
+  g_autofree char *full = g_strconcat ("sh -c ", quoted, NULL);
   g_autofree char *err = NULL;
   g_autoptr(GError) error = NULL;
   int wait_status;
@@ -982,6 +983,17 @@ make_certificates (void)
   return g_steal_pointer (&dir);
 }
 
+static guint
+fault_server_get_n_handshakes_failed (FaultServer *server)
+{
+  guint n;
+
+  g_mutex_lock (&server->mutex);
+  n = server->n_handshakes_failed;
+  g_mutex_unlock (&server->mutex);
+  return n;
+}
+
 static void
 check_chat_tls_error (ConfabTestEnv *env,
                       FaultServer   *server)
@@ -989,6 +1001,7 @@ check_chat_tls_error (ConfabTestEnv *env,
   g_autofree char *out = NULL;
   Events events;
   guint before = fault_server_get_n_requests (server);
+  guint refused = fault_server_get_n_handshakes_failed (server);
   int status;
 
   out = run_cli (env, &status, NULL, "chat", "--events", "secret question", NULL);
@@ -997,7 +1010,9 @@ check_chat_tls_error (ConfabTestEnv *env,
   g_assert_cmpstr (json_object_get_string_member (events.last, "code"), ==, "tls");
   g_assert_nonnull (strstr (json_object_get_string_member (events.last, "message"),
                             "127.0.0.1"));
-  /* The request, and with it the key, never left. */
+  /* The client broke the handshake off: the request, and with it the
+   * key, never left. */
+  g_assert_cmpuint (fault_server_get_n_handshakes_failed (server), >, refused);
   g_assert_cmpuint (fault_server_get_n_requests (server), ==, before);
   events_clear (&events);
 }

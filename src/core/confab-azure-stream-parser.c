@@ -33,6 +33,12 @@ on_chunk_delta (const ConfabDelta *delta,
                 gpointer           user_data)
 {
   ConfabStreamParser *self = user_data;
+  ConfabStreamParser *chunks = CONFAB_AZURE_STREAM_PARSER (self)->chunks;
+
+  /* Nothing after the filter's stop is shown, whether it came in the
+   * same read or a later one (found by fuzzing). */
+  if (g_strcmp0 (confab_stream_parser_get_finish_reason (chunks), "content_filter") == 0)
+    return;
 
   switch (delta->kind)
     {

@@ -251,11 +251,14 @@ too_new_error (const char *path,
                gint64      version,
                guint       known)
 {
+  /* A format macro would cut the translatable string short. */
+  g_autofree char *format = g_strdup_printf ("%" G_GINT64_FORMAT, version);
+
   return g_error_new (CONFAB_HISTORY_ERROR, CONFAB_HISTORY_ERROR_TOO_NEW,
                       _("The history %s was written by a newer version of Confab "
-                        "(format %" G_GINT64_FORMAT "; this version reads up to %u). "
+                        "(format %s; this version reads up to %u). "
                         "Confab has not changed it: update Confab to open it"),
-                      path, version, known);
+                      path, format, known);
 }
 
 /* A database at version 0 that already has tables belongs to someone else. */

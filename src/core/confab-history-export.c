@@ -596,9 +596,13 @@ read_envelope (JsonNode  *root,
   if (!holds (version, G_TYPE_INT64))
     return invalid (error, NULL, _("“version” must be a whole number")), NULL;
   if (json_node_get_int (version) != CONFAB_HISTORY_EXPORT_VERSION)
-    return invalid (error, NULL, _("it is format version %" G_GINT64_FORMAT ", and this "
-                                   "Confab reads version %d"),
-                    json_node_get_int (version), CONFAB_HISTORY_EXPORT_VERSION), NULL;
+    {
+      /* A format macro would cut the translatable string short. */
+      g_autofree char *found = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (version));
+
+      return invalid (error, NULL, _("it is format version %s, and this Confab reads version %d"),
+                      found, CONFAB_HISTORY_EXPORT_VERSION), NULL;
+    }
 
   conversations = json_object_get_member (object, "conversations");
   if (conversations == NULL || !JSON_NODE_HOLDS_ARRAY (conversations))

@@ -161,8 +161,10 @@ confab_http_retry_after_ms (SoupMessageHeaders *headers)
     {
       char *end = NULL;
       double ms = g_ascii_strtod (value, &end);
+      /* Capped before the conversion, which is undefined out of range
+       * ("retry-after-ms: 1e300"); a day means "not worth waiting for". */
       if (end != value && ms >= 0)
-        return (gint64)ms;
+        return (gint64)MIN (ms, 86400000.0);
     }
 
   value = soup_message_headers_get_one (headers, "retry-after");
@@ -173,7 +175,7 @@ confab_http_retry_after_ms (SoupMessageHeaders *headers)
       g_autoptr(GDateTime) date = NULL;
 
       if (end != value && seconds >= 0 && (*end == '\0' || g_ascii_isspace (*end)))
-        return (gint64)(seconds * 1000);
+        return (gint64)(MIN (seconds, 86400.0) * 1000);
 
       date = soup_date_time_new_from_http_string (value);
       if (date != NULL)

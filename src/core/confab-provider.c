@@ -236,7 +236,15 @@ confab_json_get_int (JsonObject *object,
   if (type == G_TYPE_INT64)
     return json_node_get_int (node);
   if (type == G_TYPE_DOUBLE)
-    return (gint64)json_node_get_double (node);
+    {
+      double value = json_node_get_double (node);
+
+      /* Converting a double out of range is undefined (found by
+       * fuzzing: "code":1e28). */
+      if (!(value >= (double)G_MININT64 && value < (double)G_MAXINT64))
+        return default_value;
+      return (gint64)value;
+    }
   return default_value;
 }
 

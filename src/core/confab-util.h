@@ -20,7 +20,7 @@ gboolean  confab_str_is_blank       (const char  *str);
 /* Deeper JSON than any provider, export or settings file ever writes. */
 #define CONFAB_JSON_MAX_DEPTH 512
 
-gboolean  confab_json_check_depth   (const char  *data,
+gboolean  confab_json_check         (const char  *data,
                                      gssize       len,
                                      GError     **error);
 gboolean  confab_json_parser_load   (JsonParser  *parser,

@@ -36,6 +36,7 @@ typedef struct
 {
   char       *open;   /* owned; NULL when the span adds no style */
   const char *close;
+  MD_SPANTYPE type;
 } Span;
 
 typedef struct
@@ -566,12 +567,13 @@ on_enter_span (MD_SPANTYPE  type,
                void        *user_data)
 {
   Builder *b = user_data;
-  Span span = { NULL, NULL };
+  Span span = { NULL, NULL, type };
 
   if (type == MD_SPAN_IMG)
     enter_image (b, detail);
   else if (b->in_image == 0 && b->spans->len < MAX_SPAN_DEPTH)
     span = make_span (b, type, detail);
+  span.type = type;
 
   if (span.open != NULL && b->para != NULL)
     g_string_append (b->markup, span.open);
@@ -584,7 +586,9 @@ leave_image (Builder *b)
 {
   ConfabMarkdownNode *image;
 
-  if (--b->in_image > 0)
+  /* An image md4c never entered (see on_leave_span()): the count would
+   * wrap and every later text would go to a missing alt text. */
+  if (b->in_image == 0 || --b->in_image > 0)
     return;
   image = add_node (b, CONFAB_MARKDOWN_NODE_IMAGE);
   image->text = g_string_free (g_steal_pointer (&b->alt), FALSE);
@@ -600,8 +604,11 @@ on_leave_span (MD_SPANTYPE  type,
   Span span;
 
   /* md4c 0.4.8 can leave a span it never entered (permissive autolinks
-   * among links; found by fuzzing, it read before the array). */
-  if (b->spans->len == 0)
+   * among links; found by fuzzing: it read before the array, and closed
+   * spans out of order, which Pango refuses). Only the innermost open
+   * span can be left; the others close with the paragraph. */
+  if (b->spans->len == 0 ||
+      g_array_index (b->spans, Span, b->spans->len - 1).type != type)
     return 0;
   span = g_array_index (b->spans, Span, b->spans->len - 1);
   g_array_set_size (b->spans, b->spans->len - 1);

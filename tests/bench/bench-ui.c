@@ -145,6 +145,33 @@ bench_ui_run_for (double seconds)
   bench_ui_run_until (never, NULL, seconds);
 }
 
+static gboolean
+set_flag_cb (gpointer user_data)
+{
+  gboolean *flag = user_data;
+
+  *flag = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+flag_set (gpointer user_data)
+{
+  return *(gboolean *) user_data;
+}
+
+/* Runs what the main loop has queued, idle callbacks included, down to
+ * G_PRIORITY_LOW. */
+void
+bench_ui_run_pending (void)
+{
+  gboolean done = FALSE;
+
+  g_idle_add_full (G_PRIORITY_LOW + 1, set_flag_cb, &done, NULL);
+  if (!bench_ui_run_until (flag_set, &done, 60))
+    g_error ("the main loop was busy for a minute");
+}
+
 guint
 bench_ui_get_n_frames (void)
 {

@@ -30,6 +30,7 @@ gboolean         bench_ui_run_until         (BenchDoneFunc   done,
                                              gpointer        user_data,
                                              double          timeout_s);
 void             bench_ui_run_for           (double          seconds);
+void             bench_ui_run_pending       (void);
 void             bench_ui_wait_frames       (guint           n);
 guint            bench_ui_get_n_frames      (void);
 void             bench_ui_start             (void);

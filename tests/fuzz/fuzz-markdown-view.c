@@ -63,7 +63,7 @@ append_chunk (const char *chunk,
   g_autofree char *delta = without_nuls (chunk, len);
 
   confab_markdown_view_append (stream->view, delta);
-  if (g_rand_int_range (stream->rand, 0, 4) == 0)
+  if (g_rand_int_range (stream->rand, 0, 16) == 0)
     confab_markdown_view_flush (stream->view);
 }
 
