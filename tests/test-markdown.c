@@ -256,57 +256,57 @@ static const ConstructCase construct_cases[] = {
     "GtkLabel.link.md-paragraph \"<a href=\"https://www.gnome.org\" title=\"https://www.gnome.org\">GNOME</a>, <a href=\"https://example.com/a?b=1&amp;c=2\" title=\"https://example.com/a?b=1&amp;amp;c=2\">https://example.com/a?b=1&amp;c=2</a>, <a href=\"http://www.example.org\" title=\"http://www.example.org\">www.example.org</a> and <a href=\"mailto:me@example.com\" title=\"mailto:me@example.com\">me@example.com</a>\"\n" },
   { "lists", "- a\n- b\n  - c\n\n1. one\n2. two\n",
     "GtkBox.md-bulleted.md-list.md-tight.vertical\n"
-    "  GtkBox.horizontal.md-item\n"
-    "    GtkLabel.md-marker \"•\"\n"
-    "    GtkBox.md-item-content.vertical\n"
+    "  GtkGrid.horizontal.md-item\n"
+    "    GtkLabel.md-marker @0,0 \"•\"\n"
+    "    GtkBox.md-item-content.vertical @1,0\n"
     "      GtkLabel.md-paragraph \"a\"\n"
-    "  GtkBox.horizontal.md-item\n"
-    "    GtkLabel.md-marker \"•\"\n"
-    "    GtkBox.md-item-content.vertical\n"
+    "  GtkGrid.horizontal.md-item\n"
+    "    GtkLabel.md-marker @0,0 \"•\"\n"
+    "    GtkBox.md-item-content.vertical @1,0\n"
     "      GtkLabel.md-paragraph \"b\"\n"
     "      GtkBox.md-bulleted.md-list.md-tight.vertical\n"
-    "        GtkBox.horizontal.md-item\n"
-    "          GtkLabel.md-marker \"◦\"\n"
-    "          GtkBox.md-item-content.vertical\n"
+    "        GtkGrid.horizontal.md-item\n"
+    "          GtkLabel.md-marker @0,0 \"◦\"\n"
+    "          GtkBox.md-item-content.vertical @1,0\n"
     "            GtkLabel.md-paragraph \"c\"\n"
     "GtkBox.md-list.md-ordered.md-tight.vertical\n"
-    "  GtkBox.horizontal.md-item\n"
-    "    GtkLabel.md-marker \"1.\"\n"
-    "    GtkBox.md-item-content.vertical\n"
+    "  GtkGrid.horizontal.md-item\n"
+    "    GtkLabel.md-marker @0,0 \"1.\"\n"
+    "    GtkBox.md-item-content.vertical @1,0\n"
     "      GtkLabel.md-paragraph \"one\"\n"
-    "  GtkBox.horizontal.md-item\n"
-    "    GtkLabel.md-marker \"2.\"\n"
-    "    GtkBox.md-item-content.vertical\n"
+    "  GtkGrid.horizontal.md-item\n"
+    "    GtkLabel.md-marker @0,0 \"2.\"\n"
+    "    GtkBox.md-item-content.vertical @1,0\n"
     "      GtkLabel.md-paragraph \"two\"\n" },
   { "ordered-start", "3. three\n4. four",
     "GtkBox.md-list.md-ordered.md-tight.vertical\n"
-    "  GtkBox.horizontal.md-item\n"
-    "    GtkLabel.md-marker \"3.\"\n"
-    "    GtkBox.md-item-content.vertical\n"
+    "  GtkGrid.horizontal.md-item\n"
+    "    GtkLabel.md-marker @0,0 \"3.\"\n"
+    "    GtkBox.md-item-content.vertical @1,0\n"
     "      GtkLabel.md-paragraph \"three\"\n"
-    "  GtkBox.horizontal.md-item\n"
-    "    GtkLabel.md-marker \"4.\"\n"
-    "    GtkBox.md-item-content.vertical\n"
+    "  GtkGrid.horizontal.md-item\n"
+    "    GtkLabel.md-marker @0,0 \"4.\"\n"
+    "    GtkBox.md-item-content.vertical @1,0\n"
     "      GtkLabel.md-paragraph \"four\"\n" },
   { "loose-list", "- a\n\n- b",
     "GtkBox.md-bulleted.md-list.md-loose.vertical\n"
-    "  GtkBox.horizontal.md-item\n"
-    "    GtkLabel.md-marker \"•\"\n"
-    "    GtkBox.md-item-content.vertical\n"
+    "  GtkGrid.horizontal.md-item\n"
+    "    GtkLabel.md-marker @0,0 \"•\"\n"
+    "    GtkBox.md-item-content.vertical @1,0\n"
     "      GtkLabel.md-paragraph \"a\"\n"
-    "  GtkBox.horizontal.md-item\n"
-    "    GtkLabel.md-marker \"•\"\n"
-    "    GtkBox.md-item-content.vertical\n"
+    "  GtkGrid.horizontal.md-item\n"
+    "    GtkLabel.md-marker @0,0 \"•\"\n"
+    "    GtkBox.md-item-content.vertical @1,0\n"
     "      GtkLabel.md-paragraph \"b\"\n" },
   { "tasks", "- [x] done\n- [ ] todo",
     "GtkBox.md-bulleted.md-list.md-tight.vertical\n"
-    "  GtkBox.horizontal.md-item\n"
-    "    GtkCheckButton.md-task [x]\n"
-    "    GtkBox.md-item-content.vertical\n"
+    "  GtkGrid.horizontal.md-item\n"
+    "    GtkCheckButton.md-task @0,0 [x]\n"
+    "    GtkBox.md-item-content.vertical @1,0\n"
     "      GtkLabel.md-paragraph \"done\"\n"
-    "  GtkBox.horizontal.md-item\n"
-    "    GtkCheckButton.md-task [ ]\n"
-    "    GtkBox.md-item-content.vertical\n"
+    "  GtkGrid.horizontal.md-item\n"
+    "    GtkCheckButton.md-task @0,0 [ ]\n"
+    "    GtkBox.md-item-content.vertical @1,0\n"
     "      GtkLabel.md-paragraph \"todo\"\n" },
   { "quote", "> quoted *text*\n> > nested",
     "GtkBox.md-quote.vertical\n"
@@ -497,11 +497,11 @@ test_streaming_equals_once (void)
   g_assert_nonnull (strstr (once, "md-h1"));
   g_assert_nonnull (strstr (once, "md-h6"));
   g_assert_nonnull (strstr (once, "md-ordered"));
-  g_assert_nonnull (strstr (once, "md-task [x]"));
+  g_assert_nonnull (strstr (once, "md-task @0,0 [x]"));
   g_assert_nonnull (strstr (once, "md-quote"));
   g_assert_nonnull (strstr (once, "md-rule"));
   g_assert_nonnull (strstr (once, "lang=python3"));
-  g_assert_nonnull (strstr (once, "GtkGrid"));
+  g_assert_nonnull (strstr (once, "md-table"));
   g_assert_nonnull (strstr (once, "ConfabMarkdownImage"));
   g_assert_nonnull (strstr (once, "&lt;b&gt;not bold"));
 

@@ -82,23 +82,54 @@ sync_state (ConfabAzureStreamParser  *self,
 }
 
 static gboolean
+feed_line (ConfabAzureStreamParser  *self,
+           const char               *data,
+           gsize                     len,
+           GError                  **error)
+{
+  if (!confab_stream_parser_feed (self->chunks, data, len, error))
+    {
+      /* The filter stopped the reply before the later error: its
+       * explanation wins. */
+      if (g_strcmp0 (confab_stream_parser_get_finish_reason (self->chunks), "content_filter") != 0)
+        return FALSE;
+      g_clear_error (error);
+    }
+  return sync_state (self, error);
+}
+
+/* Up to and with the first CR or LF (SSE ends lines with either). */
+static gsize
+line_length (const char *data,
+             gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (data[i] == '\n' || data[i] == '\r')
+      return i + 1;
+  return len;
+}
+
+/* Line by line, so that the filter's stop is seen as soon as its event
+ * ends, before anything after it in the same read: what the user gets
+ * must not depend on how the bytes arrived (found by fuzzing). */
+static gboolean
 confab_azure_stream_parser_feed (ConfabStreamParser  *parser,
                                  const char          *data,
                                  gsize                len,
                                  GError             **error)
 {
   ConfabAzureStreamParser *self = CONFAB_AZURE_STREAM_PARSER (parser);
+  const char *end = data + len;
 
-  if (!confab_stream_parser_feed (self->chunks, data, len, error))
+  while (data < end)
     {
-      /* The filter stopped the reply before the later error in the same
-       * read: its explanation wins, as it does when the two arrive in
-       * separate reads (found by fuzzing). */
-      if (g_strcmp0 (confab_stream_parser_get_finish_reason (self->chunks), "content_filter") != 0)
+      gsize line = line_length (data, end - data);
+
+      if (!feed_line (self, data, line, error))
         return FALSE;
-      g_clear_error (error);
+      data += line;
     }
-  return sync_state (self, error);
+  return TRUE;
 }
 
 static gboolean

@@ -119,6 +119,24 @@ dup_language_name (ConfabCodeBlock *self)
   return g_strdup (_("Code"));
 }
 
+/* GtkSourceView parses a language definition (validating it against its
+ * RelaxNG schema) and compiles its regexes whenever a buffer needs it and
+ * no other buffer holds it: 30 to 150 ms, which every code block of every
+ * reply paid again (build-aux/bench, docs/PERFORMANCE.md). An idle buffer
+ * per language used keeps it compiled. */
+static void
+keep_compiled (GtkSourceLanguage *language)
+{
+  static GHashTable *holders;
+
+  if (language == NULL)
+    return;
+  if (holders == NULL)
+    holders = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  if (!g_hash_table_contains (holders, language))
+    g_hash_table_insert (holders, language, gtk_source_buffer_new_with_language (language));
+}
+
 static void
 setup_language (ConfabCodeBlock *self)
 {
@@ -127,6 +145,7 @@ setup_language (ConfabCodeBlock *self)
   g_autofree char *accessible = NULL;
 
   self->source_language = find_language (self->language);
+  keep_compiled (self->source_language);
   gtk_source_buffer_set_language (GTK_SOURCE_BUFFER (buffer), self->source_language);
 
   name = dup_language_name (self);

@@ -154,7 +154,21 @@ update (ConfabConversationRow *self)
       gtk_label_set_text (self->title_label, "");
       gtk_label_set_text (self->subtitle_label, "");
     }
-  update_menu (self);
+  /* The menu is made when it is opened (create_menu_cb): one per bind
+   * was half the start-up time with 1,000 conversations (a GtkPopoverMenu
+   * per sidebar row, docs/PERFORMANCE.md). One made for the item shown
+   * before must go. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->menu_button),
+                            confab_conversation_row_get_conversation_id (self) != NULL);
+  if (gtk_menu_button_get_menu_model (self->menu_button) != NULL)
+    gtk_menu_button_set_menu_model (self->menu_button, NULL);
+}
+
+static void
+create_menu_cb (GtkMenuButton *button,
+                gpointer       user_data)
+{
+  update_menu (CONFAB_CONVERSATION_ROW (user_data));
 }
 
 static void
@@ -244,6 +258,7 @@ static void
 confab_conversation_row_init (ConfabConversationRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_menu_button_set_create_popup_func (self->menu_button, create_menu_cb, self, NULL);
 
   self->item_signals = g_signal_group_new (G_TYPE_OBJECT);
   g_signal_group_connect_object (self->item_signals, "notify",

@@ -68,6 +68,9 @@ typedef struct
   guint                   row;
   guint                   column;
   gboolean                in_cell;
+
+  const char             *doc;         /* the text md4c parses */
+  gsize                   doc_len;
 } Builder;
 
 static ConfabMarkdownNode *
@@ -745,6 +748,25 @@ append_inline_text (Builder     *b,
     }
 }
 
+/* md4c 0.4.8 reads outside its own arrays on some inputs (found by
+ * fuzzing: the same input passed alone and failed inside a long run,
+ * after the heap held other bytes) and can then pass text that runs past
+ * the end of the document. Text from the document is cut at its end;
+ * md4c's own strings (a NUL character's U+FFFD, the "http://" of an
+ * autolink) lie elsewhere and are left alone. */
+static MD_SIZE
+clamp_to_doc (const Builder *b,
+              const char    *text,
+              MD_SIZE        size)
+{
+  guintptr start = (guintptr) b->doc;
+  guintptr at = (guintptr) text;
+
+  if (at >= start && at <= start + b->doc_len && size > start + b->doc_len - at)
+    return (MD_SIZE) (start + b->doc_len - at);
+  return size;
+}
+
 static int
 on_text (MD_TEXTTYPE  type,
          const char  *text,
@@ -753,6 +775,7 @@ on_text (MD_TEXTTYPE  type,
 {
   Builder *b = user_data;
 
+  size = clamp_to_doc (b, text, size);
   if (size == 0)
     return 0;
   if (b->code_text != NULL)
@@ -814,6 +837,8 @@ confab_markdown_parse (const char *text,
   b.spans = g_array_new (FALSE, FALSE, sizeof (Span));
   b.text_kind = CONFAB_MARKDOWN_NODE_PARAGRAPH;
   g_ptr_array_add (b.containers, b.root);
+  b.doc = text;
+  b.doc_len = len;
 
   md_parse (text != NULL ? text : "", len, &parser, &b);
 
