@@ -34,10 +34,9 @@ typedef struct
 {
   Display *display;
   int      damage_event_base;
-  /* Top-level windows created so far, and the damage object of each:
-   * made at creation, so a frame drawn right after the map is not missed. */
+  /* Top-level windows created so far. Each gets a damage object at
+   * creation, so that a frame drawn right after the map is not missed. */
   GArray  *windows;
-  GArray  *damages;
   Window   mapped;
   gint64   start_us;
   gint64   map_us;
@@ -76,18 +75,15 @@ next_event (Watch  *watch,
 }
 
 static void
-on_created (Watch                     *watch,
-            const XCreateWindowEvent  *created)
+on_created (Watch                    *watch,
+            const XCreateWindowEvent *created)
 {
-  Damage damage;
-
   /* Menus and tooltips are override-redirect: not the program's window. */
   if (created->override_redirect || created->parent != DefaultRootWindow (watch->display))
     return;
   trace (watch, "created", created->window);
-  damage = XDamageCreate (watch->display, created->window, XDamageReportNonEmpty);
+  XDamageCreate (watch->display, created->window, XDamageReportNonEmpty);
   g_array_append_val (watch->windows, created->window);
-  g_array_append_val (watch->damages, damage);
 }
 
 static gboolean
@@ -247,65 +243,86 @@ drain_until (Watch  *watch,
     handle_event (watch, &event);
 }
 
+#define USAGE "usage: bench-first-frame [--settle MS] [--timeout S] [--verbose] -- PROGRAM [ARGUMENT…]\n"
+
+typedef struct
+{
+  int      settle_ms;
+  int      timeout_s;
+  gboolean verbose;
+  char   **program;
+} Options;
+
+static gboolean
+parse_options (int      argc,
+               char   **argv,
+               Options *options)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--settle") && i + 1 < argc)
+        options->settle_ms = atoi (argv[++i]);
+      else if (g_str_equal (argv[i], "--timeout") && i + 1 < argc)
+        options->timeout_s = atoi (argv[++i]);
+      else if (g_str_equal (argv[i], "--verbose"))
+        options->verbose = TRUE;
+      else if (g_str_equal (argv[i], "--") && i + 1 < argc)
+        {
+          options->program = &argv[i + 1];
+          return TRUE;
+        }
+      else
+        return FALSE;
+    }
+  return FALSE;
+}
+
+static gboolean
+open_display (Watch *watch)
+{
+  int error_base;
+
+  if ((watch->display = XOpenDisplay (NULL)) == NULL)
+    {
+      g_printerr ("bench-first-frame: cannot open the display (DISPLAY=%s)\n", g_getenv ("DISPLAY"));
+      return FALSE;
+    }
+  if (!XDamageQueryExtension (watch->display, &watch->damage_event_base, &error_base))
+    {
+      g_printerr ("bench-first-frame: the X server has no DAMAGE extension\n");
+      return FALSE;
+    }
+  watch->windows = g_array_new (FALSE, FALSE, sizeof (Window));
+  XSelectInput (watch->display, DefaultRootWindow (watch->display), SubstructureNotifyMask);
+  XSync (watch->display, False);
+  return TRUE;
+}
+
 int
 main (int    argc,
       char **argv)
 {
-  int settle_ms = 1000;
-  int timeout_s = 60;
-  char **program = NULL;
+  Options options = { 1000, 60, FALSE, NULL };
   Watch watch = { 0 };
-  int error_base;
   GPid pid;
 
-  for (int i = 1; i < argc; i++)
+  if (!parse_options (argc, argv, &options))
     {
-      if (g_str_equal (argv[i], "--settle") && i + 1 < argc)
-        settle_ms = atoi (argv[++i]);
-      else if (g_str_equal (argv[i], "--timeout") && i + 1 < argc)
-        timeout_s = atoi (argv[++i]);
-      else if (g_str_equal (argv[i], "--verbose"))
-        watch.verbose = TRUE;
-      else if (g_str_equal (argv[i], "--") && i + 1 < argc)
-        {
-          program = &argv[i + 1];
-          break;
-        }
-      else
-        {
-          g_printerr ("usage: bench-first-frame [--settle MS] [--timeout S] [--verbose] -- PROGRAM [ARGUMENT…]\n");
-          return 2;
-        }
-    }
-  if (program == NULL)
-    {
-      g_printerr ("usage: bench-first-frame [--settle MS] [--timeout S] [--verbose] -- PROGRAM [ARGUMENT…]\n");
+      g_printerr (USAGE);
       return 2;
     }
-
-  if ((watch.display = XOpenDisplay (NULL)) == NULL)
-    {
-      g_printerr ("bench-first-frame: cannot open the display (DISPLAY=%s)\n", g_getenv ("DISPLAY"));
-      return 1;
-    }
-  if (!XDamageQueryExtension (watch.display, &watch.damage_event_base, &error_base))
-    {
-      g_printerr ("bench-first-frame: the X server has no DAMAGE extension\n");
-      return 1;
-    }
-  watch.windows = g_array_new (FALSE, FALSE, sizeof (Window));
-  watch.damages = g_array_new (FALSE, FALSE, sizeof (Damage));
-  XSelectInput (watch.display, DefaultRootWindow (watch.display), SubstructureNotifyMask);
-  XSync (watch.display, False);
+  watch.verbose = options.verbose;
+  if (!open_display (&watch))
+    return 1;
 
   watch.start_us = g_get_monotonic_time ();
-  pid = spawn (program);
-  if (!wait_for_frame (&watch, pid, watch.start_us + timeout_s * G_USEC_PER_SEC))
+  pid = spawn (options.program);
+  if (!wait_for_frame (&watch, pid, watch.start_us + options.timeout_s * G_USEC_PER_SEC))
     {
       stop (pid);
       return 1;
     }
-  drain_until (&watch, watch.frame_us + settle_ms * 1000);
+  drain_until (&watch, watch.frame_us + options.settle_ms * 1000);
   if (has_exited (pid))
     {
       g_printerr ("bench-first-frame: the program exited after its first frame\n");
@@ -319,7 +336,6 @@ main (int    argc,
   stop (pid);
 
   g_array_unref (watch.windows);
-  g_array_unref (watch.damages);
   XCloseDisplay (watch.display);
   return 0;
 }

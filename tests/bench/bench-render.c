@@ -14,9 +14,10 @@
  *
  * For each it measures the main thread's CPU time until the last frame
  * showing all the text was drawn; for the paced run also the longest
- * main-loop iteration (the longest time the app could not react) and the
- * longest frame. The view follows the end of the reply, as the
- * conversation view does. Prints one JSON object.
+ * main-loop iteration (the longest time the app could not react: main
+ * thread CPU time, and wall-clock time less waiting beside it, see
+ * bench-ui.c) and the longest frame. The view follows the end of the
+ * reply, as the conversation view does. Prints one JSON object.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -148,8 +148,9 @@ find_descendant (GtkWidget *root,
 static void
 user_scrolls (Bench *bench)
 {
-  GtkWidget *scroller = find_descendant (GTK_WIDGET (bench->window->conversation_view),
-                                         GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *list = find_descendant (GTK_WIDGET (bench->window->conversation_view),
+                                     GTK_TYPE_LIST_VIEW);
+  GtkWidget *scroller = gtk_widget_get_ancestor (list, GTK_TYPE_SCROLLED_WINDOW);
   g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (scroller);
   gboolean handled;
 
@@ -158,8 +159,12 @@ user_scrolls (Bench *bench)
       g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
 
       if (g_strcmp0 (gtk_event_controller_get_name (controller), "confab-user-scroll") == 0)
-        g_signal_emit_by_name (controller, "scroll", 0.0, 0.0, &handled);
+        {
+          g_signal_emit_by_name (controller, "scroll", 0.0, 0.0, &handled);
+          return;
+        }
     }
+  g_error ("the conversation view has no scroll controller named confab-user-scroll");
 }
 
 static gboolean
@@ -201,10 +206,8 @@ scroll_top_to_bottom (Bench *bench)
     {
       user_scrolls (bench);
       gtk_adjustment_set_value (bench->adjustment, 0);
-      g_printerr ("DEBUG set 0: at %g following %d\n", gtk_adjustment_get_value (bench->adjustment), confab_conversation_view_get_following (bench->window->conversation_view));
       bench_ui_wait_frames (2);
       bench_ui_run_for (0.2);
-      g_printerr ("DEBUG later: at %g following %d\n", gtk_adjustment_get_value (bench->adjustment), confab_conversation_view_get_following (bench->window->conversation_view));
     }
   if (gtk_adjustment_get_value (bench->adjustment) > gtk_adjustment_get_page_size (bench->adjustment))
     g_error ("the view did not stay at the top: at %g of %g", gtk_adjustment_get_value (bench->adjustment),
