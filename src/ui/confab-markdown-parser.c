@@ -748,12 +748,10 @@ append_inline_text (Builder     *b,
     }
 }
 
-/* md4c 0.4.8 reads outside its own arrays on some inputs (found by
- * fuzzing: the same input passed alone and failed inside a long run,
- * after the heap held other bytes) and can then pass text that runs past
- * the end of the document. Text from the document is cut at its end;
- * md4c's own strings (a NUL character's U+FFFD, the "http://" of an
- * autolink) lie elsewhere and are left alone. */
+/* Should md4c ever pass text running past the end of the document (see
+ * confab_markdown_parse), it is cut at the end; md4c's own strings (a NUL
+ * character's U+FFFD, the "http://" of an autolink) lie elsewhere and are
+ * left alone. */
 static MD_SIZE
 clamp_to_doc (const Builder *b,
               const char    *text,
@@ -827,9 +825,22 @@ confab_markdown_parse (const char *text,
     .text = on_text,
   };
   Builder b = { 0 };
+  g_autofree char *doc = NULL;
 
   g_return_val_if_fail (text != NULL || len == 0, NULL);
   g_return_val_if_fail (len <= G_MAXUINT, NULL);
+
+  /* md4c 0.4.8 reads the byte after the text it is given when an inline
+   * link's destination runs to the end (md_is_inline_link_spec), and that
+   * byte decides what it passes back: a newline or ')' there made links
+   * whose text ran past the end (found by fuzzing; in the app, streaming
+   * parses a prefix of the reply, so the byte was the reply's next one).
+   * A copy ending in NUL, neither a newline nor a parenthesis, makes the
+   * result depend on @text alone. */
+  doc = g_malloc (len + 1);
+  if (len > 0)
+    memcpy (doc, text, len);
+  doc[len] = '\0';
 
   b.root = node_new (CONFAB_MARKDOWN_NODE_ROOT);
   b.frames = g_array_new (FALSE, FALSE, sizeof (Frame));
@@ -837,10 +848,10 @@ confab_markdown_parse (const char *text,
   b.spans = g_array_new (FALSE, FALSE, sizeof (Span));
   b.text_kind = CONFAB_MARKDOWN_NODE_PARAGRAPH;
   g_ptr_array_add (b.containers, b.root);
-  b.doc = text;
+  b.doc = doc;
   b.doc_len = len;
 
-  md_parse (text != NULL ? text : "", len, &parser, &b);
+  md_parse (doc, len, &parser, &b);
 
   end_para (&b);
   builder_clear (&b);
