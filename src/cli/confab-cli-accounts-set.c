@@ -49,27 +49,6 @@ confab_cli_set_ca_file (ConfabAccount  *account,
   return TRUE;
 }
 
-/* scheme://host:port of the account's effective base URL, or NULL. */
-static char *
-dup_origin (ConfabAccount *account)
-{
-  g_autofree char *base = confab_account_dup_effective_base_url (account);
-  g_autoptr(GUri) uri = base ? g_uri_parse (base, G_URI_FLAGS_NONE, NULL) : NULL;
-  g_autofree char *host = NULL;
-  const char *scheme;
-  int port;
-
-  if (uri == NULL || g_uri_get_host (uri) == NULL)
-    return NULL;
-
-  scheme = g_uri_get_scheme (uri);
-  port = g_uri_get_port (uri);
-  if (port < 0)
-    port = g_str_equal (scheme, "https") ? 443 : 80;
-  host = g_ascii_strdown (g_uri_get_host (uri), -1);
-  return g_strdup_printf ("%s://%s:%d", scheme, host, port);
-}
-
 typedef struct
 {
   char     *base_url;
@@ -207,10 +186,10 @@ confab_cli_accounts_set (int    argc,
   if ((account = confab_account_store_lookup_by_name (store, argv[1])) == NULL)
     return confab_cli_fail (CONFAB_EXIT_USAGE, "no account named “%s”", argv[1]);
 
-  old_origin = dup_origin (account);
+  old_origin = confab_account_dup_origin (account);
   if (!apply_options (account, &options, &error))
     return confab_cli_fail_error (error);
-  new_origin = dup_origin (account);
+  new_origin = confab_account_dup_origin (account);
   if (g_strcmp0 (old_origin, new_origin) != 0 && !options.key_stdin && !options.keep_key)
     return refuse_move (argv[1], old_origin, new_origin);
 

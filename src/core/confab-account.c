@@ -346,6 +346,63 @@ confab_account_dup_effective_base_url (ConfabAccount *self)
   return g_strndup (url, len);
 }
 
+/**
+ * confab_account_dup_origin:
+ *
+ * The server the account's requests go to, as `scheme://host:port` with
+ * the host in lower case and the scheme's port filled in. A key is given
+ * for one such server, so the app and confab-cli compare these before
+ * letting the stored key follow a changed base URL.
+ *
+ * Returns: (transfer full) (nullable): the origin, %NULL without a
+ *   usable base URL
+ */
+char *
+confab_account_dup_origin (ConfabAccount *self)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *host = NULL;
+  const char *scheme;
+  int port;
+
+  g_return_val_if_fail (CONFAB_IS_ACCOUNT (self), NULL);
+
+  base = confab_account_dup_effective_base_url (self);
+  if (base == NULL || (uri = g_uri_parse (base, G_URI_FLAGS_NONE, NULL)) == NULL ||
+      g_uri_get_host (uri) == NULL)
+    return NULL;
+
+  scheme = g_uri_get_scheme (uri);
+  port = g_uri_get_port (uri);
+  if (port < 0)
+    port = g_str_equal (scheme, "https") ? 443 : 80;
+  host = g_ascii_strdown (g_uri_get_host (uri), -1);
+  return g_strdup_printf ("%s://%s:%d", scheme, host, port);
+}
+
+/**
+ * confab_account_same_origin:
+ *
+ * Whether both accounts send their requests to the same server (see
+ * confab_account_dup_origin()); two accounts without a usable base URL
+ * count as the same.
+ */
+gboolean
+confab_account_same_origin (ConfabAccount *self,
+                            ConfabAccount *other)
+{
+  g_autofree char *origin = NULL;
+  g_autofree char *other_origin = NULL;
+
+  g_return_val_if_fail (CONFAB_IS_ACCOUNT (self), FALSE);
+  g_return_val_if_fail (CONFAB_IS_ACCOUNT (other), FALSE);
+
+  origin = confab_account_dup_origin (self);
+  other_origin = confab_account_dup_origin (other);
+  return g_strcmp0 (origin, other_origin) == 0;
+}
+
 const char * const *
 confab_account_get_headers (ConfabAccount *self)
 {

@@ -32,6 +32,9 @@ const char               *confab_account_get_base_url        (ConfabAccount  *se
 void                      confab_account_set_base_url        (ConfabAccount  *self,
                                                               const char     *base_url);
 char                     *confab_account_dup_effective_base_url (ConfabAccount *self);
+char                     *confab_account_dup_origin          (ConfabAccount  *self);
+gboolean                  confab_account_same_origin         (ConfabAccount  *self,
+                                                              ConfabAccount  *other);
 const char               *confab_account_get_region          (ConfabAccount  *self);
 void                      confab_account_set_region          (ConfabAccount  *self,
                                                               const char     *region);

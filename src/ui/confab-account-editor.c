@@ -12,12 +12,18 @@
  * throwaway id and removes it afterwards, so testing never replaces the
  * key the account is using.
  *
+ * A saved key was given for one server. When the base URL moves to
+ * another scheme, host or port and no new key is typed, saving (or
+ * testing) would send that key to the new server, so the user confirms
+ * it first; confab-cli asks for --keep-key in the same case.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "confab-account-editor.h"
 #include "confab-keyring.h"
@@ -388,6 +394,119 @@ set_busy (ConfabAccountEditor *self,
   update_state (self);
 }
 
+/* Confirming that the saved key may go to another server */
+
+typedef void (*KeyMoveConfirmed) (ConfabAccountEditor *self,
+                                  gboolean             key_move_confirmed);
+
+typedef struct
+{
+  ConfabAccountEditor *self;
+  KeyMoveConfirmed     then;
+} ConfirmData;
+
+static void
+confirm_data_free (gpointer  data,
+                   GClosure *closure)
+{
+  ConfirmData *confirm = data;
+
+  g_object_unref (confirm->self);
+  g_free (confirm);
+}
+
+/* Whether the saved key would follow the draft to another server. */
+static gboolean
+key_would_move (ConfabAccountEditor *self,
+                ConfabAccount       *draft)
+{
+  g_autofree char *key = row_text (self->key_row);
+
+  return self->account != NULL && *key == '\0' && !confab_account_same_origin (self->account, draft);
+}
+
+/* host[:port] as in the URL (an IPv6 address in brackets); with the
+ * scheme when only the scheme tells two servers apart. */
+static char *
+dup_server_name (ConfabAccount *account,
+                 gboolean       with_scheme)
+{
+  g_autofree char *base = confab_account_dup_effective_base_url (account);
+  g_autoptr(GUri) uri = base != NULL ? g_uri_parse (base, G_URI_FLAGS_NONE, NULL) : NULL;
+  GString *name;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL)
+    return g_strdup (base != NULL ? base : "");
+
+  name = g_string_new (NULL);
+  if (with_scheme)
+    g_string_append_printf (name, "%s://", g_uri_get_scheme (uri));
+  if (strchr (g_uri_get_host (uri), ':') != NULL)
+    g_string_append_printf (name, "[%s]", g_uri_get_host (uri));
+  else
+    g_string_append (name, g_uri_get_host (uri));
+  if (g_uri_get_port (uri) >= 0)
+    g_string_append_printf (name, ":%d", g_uri_get_port (uri));
+  return g_string_free (name, FALSE);
+}
+
+static void
+on_confirm_response (AdwMessageDialog *dialog,
+                     const char       *response,
+                     ConfirmData      *confirm)
+{
+  if (g_str_equal (response, "send"))
+    confirm->then (confirm->self, TRUE);
+  else if (g_str_equal (response, "new-key"))
+    gtk_widget_grab_focus (GTK_WIDGET (confirm->self->key_row));
+}
+
+static void
+confirm_key_move (ConfabAccountEditor *self,
+                  ConfabAccount       *draft,
+                  KeyMoveConfirmed     then)
+{
+  g_autofree char *old_name = dup_server_name (self->account, FALSE);
+  g_autofree char *new_name = dup_server_name (draft, FALSE);
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  ConfirmData *confirm;
+  AdwMessageDialog *dialog;
+
+  if (g_str_equal (old_name, new_name))
+    {
+      g_free (old_name);
+      g_free (new_name);
+      old_name = dup_server_name (self->account, TRUE);
+      new_name = dup_server_name (draft, TRUE);
+    }
+  /* Translators: %s is a server such as “api.example.com” */
+  heading = g_strdup_printf (_("Send the saved key to %s?"), new_name);
+  /* Translators: both %s are servers such as “api.example.com” */
+  body = g_strdup_printf (_("The saved API key was given for %s. With the new base URL it would be sent to %s instead. "
+                            "Send it only if that server belongs to the same provider."),
+                          old_name, new_name);
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                       heading, body));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "new-key", _("_Enter a New Key"),
+                                    "send", _("_Send Key"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "send", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+
+  confirm = g_new0 (ConfirmData, 1);
+  confirm->self = g_object_ref (self);
+  confirm->then = then;
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_confirm_response), confirm,
+                         confirm_data_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* Test Connection */
 
 typedef struct
@@ -479,13 +598,12 @@ on_test_key_stored (GObject      *source,
   confab_model_list_fetch_async (data->draft, data->self->cancellable, on_test_models, data);
 }
 
-void
-confab_account_editor_test_connection (ConfabAccountEditor *self)
+static void
+test_connection (ConfabAccountEditor *self,
+                 gboolean             key_move_confirmed)
 {
   g_autofree char *key = NULL;
   TestData *data;
-
-  g_return_if_fail (CONFAB_IS_ACCOUNT_EDITOR (self));
 
   if (self->info == NULL || self->busy)
     return;
@@ -499,6 +617,12 @@ confab_account_editor_test_connection (ConfabAccountEditor *self)
   data->draft = confab_account_editor_dup_draft (self, data->temporary_id != NULL ? data->temporary_id
                                                        : self->account != NULL ? confab_account_get_id (self->account)
                                                        : self->new_id);
+  if (!key_move_confirmed && key_would_move (self, data->draft))
+    {
+      confirm_key_move (self, data->draft, test_connection);
+      test_data_free (data);
+      return;
+    }
   set_busy (self, TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->test_result_label), FALSE);
 
@@ -507,6 +631,14 @@ confab_account_editor_test_connection (ConfabAccountEditor *self)
                                 key, self->cancellable, on_test_key_stored, data);
   else
     confab_model_list_fetch_async (data->draft, self->cancellable, on_test_models, data);
+}
+
+void
+confab_account_editor_test_connection (ConfabAccountEditor *self)
+{
+  g_return_if_fail (CONFAB_IS_ACCOUNT_EDITOR (self));
+
+  test_connection (self, FALSE);
 }
 
 static void
@@ -586,8 +718,9 @@ on_key_stored (GObject      *source,
   g_free (data);
 }
 
-void
-confab_account_editor_save (ConfabAccountEditor *self)
+static void
+save (ConfabAccountEditor *self,
+      gboolean             key_move_confirmed)
 {
   ConfabAccountStore *store;
   ConfabAccount *same_name;
@@ -595,8 +728,6 @@ confab_account_editor_save (ConfabAccountEditor *self)
   g_autofree char *key = NULL;
   const char *problem;
   SaveData *data;
-
-  g_return_if_fail (CONFAB_IS_ACCOUNT_EDITOR (self));
 
   if (self->busy)
     return;
@@ -619,6 +750,11 @@ confab_account_editor_save (ConfabAccountEditor *self)
     }
 
   show_error (self, NULL);
+  if (!key_move_confirmed && key_would_move (self, draft))
+    {
+      confirm_key_move (self, draft, save);
+      return;
+    }
   key = row_text (self->key_row);
   if (*key == '\0')
     {
@@ -633,6 +769,14 @@ confab_account_editor_save (ConfabAccountEditor *self)
   confab_keyring_store_async (confab_account_get_id (draft), CONFAB_SECRET_API_KEY,
                               confab_account_get_name (draft), key, self->cancellable,
                               on_key_stored, data);
+}
+
+void
+confab_account_editor_save (ConfabAccountEditor *self)
+{
+  g_return_if_fail (CONFAB_IS_ACCOUNT_EDITOR (self));
+
+  save (self, FALSE);
 }
 
 static void
