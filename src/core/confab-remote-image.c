@@ -63,6 +63,7 @@ on_sent (GObject      *source,
   FetchData *data = g_task_get_task_data (task);
   g_autoptr(GInputStream) stream = NULL;
   g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
   const char *type;
   guint status;
 
@@ -88,7 +89,10 @@ on_sent (GObject      *source,
       return;
     }
 
-  confab_http_read_body_async (stream, CONFAB_REMOTE_IMAGE_MAX_BYTES, g_task_get_cancellable (task),
+  /* Not in the call below: the order arguments are evaluated in is
+   * unspecified, and the task may be stolen first (test-remote-image). */
+  cancellable = g_task_get_cancellable (task);
+  confab_http_read_body_async (stream, CONFAB_REMOTE_IMAGE_MAX_BYTES, cancellable,
                                on_body, g_steal_pointer (&task));
 }
 
@@ -114,7 +118,8 @@ confab_remote_image_fetch_async (const char          *uri,
   g_task_set_source_tag (task, confab_remote_image_fetch_async);
 
   parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL);
-  if (parsed == NULL || g_uri_get_host (parsed) == NULL || g_uri_get_userinfo (parsed) != NULL ||
+  if (parsed == NULL || g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0' ||
+      g_uri_get_userinfo (parsed) != NULL ||
       !(g_ascii_strcasecmp (g_uri_get_scheme (parsed), "http") == 0 ||
         g_ascii_strcasecmp (g_uri_get_scheme (parsed), "https") == 0))
     {
