@@ -66,6 +66,12 @@ def bus_has_name(name):
     return "true" in result.stdout
 
 
+def start_bus_monitor(workdir):
+    """Records the session bus (the portal's requests and answers) for a post-mortem."""
+    log = open(os.path.join(workdir, "dbus-session.log"), "w")
+    spawn(["dbus-monitor", "--session"], stdout=log, stderr=subprocess.STDOUT)
+
+
 def start_x():
     read_fd, write_fd = os.pipe()
     spawn(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
@@ -278,6 +284,7 @@ def main():
     os.environ.pop("NO_AT_BRIDGE", None)
     status = 0
     try:
+        start_bus_monitor(args.workdir)
         start_x()
         share_environment()
         start_keyring()
@@ -292,6 +299,11 @@ def main():
         with open(os.path.join(args.workdir, "app.log"), "rb") as log:
             if key.encode() in log.read():
                 raise CheckFailed("the key is in the app's output")
+        # The portal hands over the master key through a pipe and the key
+        # stays in the sandbox: neither crosses the session bus.
+        with open(os.path.join(args.workdir, "dbus-session.log"), "rb") as log:
+            if key.encode() in log.read():
+                raise CheckFailed("the key crossed the session bus")
     except Exception as error:
         step(f"FAILED: {error}")
         if not isinstance(error, CheckFailed):

@@ -564,8 +564,8 @@ test_two_processes (void)
   g_autofree char *n_texts = NULL;
   const char *script =
     "for i in 1 2 3 4 5 6; do "
-    "  \"$CONFAB_CLI\" chat --model slow-60 \"process $0 turn $i with a few more words\" "
-    "    >/dev/null 2>&1 || exit 1; "
+    "  err=$(\"$CONFAB_CLI\" chat --model slow-60 \"process $0 turn $i with a few more words\" "
+    "    2>&1 >/dev/null) || { echo \"process $0 turn $i: $err\" >&2; exit 1; }; "
     "done";
 
   add_mock_account (env, "Mock", "custom", "echo");

@@ -126,6 +126,35 @@ test_round_trip_async (void)
   g_assert_null (r.secret);
 }
 
+/* Removing an account's proxy password leaves its API key. */
+static void
+test_clear_one_kind (void)
+{
+  AsyncResult r = { 0 };
+  g_autoptr(GError) error = NULL;
+  char *secret;
+
+  g_assert_true (confab_keyring_store_sync ("kinds", CONFAB_SECRET_API_KEY, "Kinds", "sk-kept",
+                                            NULL, &error));
+  g_assert_true (confab_keyring_store_sync ("kinds", CONFAB_SECRET_PROXY_PASSWORD, "Kinds",
+                                            "proxy-gone", NULL, &error));
+  g_assert_no_error (error);
+
+  confab_keyring_clear_kind_async ("kinds", CONFAB_SECRET_PROXY_PASSWORD, NULL, on_cleared, &r);
+  confab_test_wait_for (&r.done);
+  g_assert_no_error (r.error);
+  g_assert_true (r.ok);
+
+  secret = confab_keyring_lookup_sync ("kinds", CONFAB_SECRET_PROXY_PASSWORD, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (secret);
+  secret = confab_keyring_lookup_sync ("kinds", CONFAB_SECRET_API_KEY, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (secret, ==, "sk-kept");
+  confab_keyring_secret_free (secret);
+  g_assert_true (confab_keyring_clear_sync ("kinds", NULL, &error));
+}
+
 static void
 assert_keyring_unavailable (void)
 {
@@ -166,6 +195,7 @@ main (int    argc,
     {
       g_test_add_func ("/keyring/round-trip/sync", test_round_trip_sync);
       g_test_add_func ("/keyring/round-trip/async", test_round_trip_async);
+      g_test_add_func ("/keyring/clear-one-kind", test_clear_one_kind);
     }
 
   return g_test_run ();

@@ -45,6 +45,11 @@ void      confab_keyring_clear_async   (const char           *account_id,
                                         GCancellable         *cancellable,
                                         GAsyncReadyCallback   callback,
                                         gpointer              user_data);
+void      confab_keyring_clear_kind_async (const char        *account_id,
+                                           ConfabSecretKind   kind,
+                                           GCancellable      *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer           user_data);
 gboolean  confab_keyring_clear_finish  (GAsyncResult         *result,
                                         GError              **error);
 gboolean  confab_keyring_clear_sync    (const char           *account_id,

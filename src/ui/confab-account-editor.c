@@ -17,6 +17,12 @@
  * testing) would send that key to the new server, so the user confirms
  * it first; confab-cli asks for --keep-key in the same case.
  *
+ * A proxy's user name is kept in its URL in accounts.json, as confab-cli
+ * keeps it; its password goes only to the keyring, under the account's id,
+ * and is never read back into a row either. The keyring can only remove
+ * all of an account's secrets at once, so removing the proxy password
+ * takes the API key along and stores it again.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -49,12 +55,15 @@ struct _ConfabAccountEditor
   AdwEntryRow              *base_url_row;
   AdwEntryRow              *deployment_row;
   GtkLabel                 *error_label;
+  GtkButton                *forget_proxy_password_button;
   AdwPasswordEntryRow      *key_row;
   AdwEntryRow              *model_row;
   AdwEntryRow              *name_row;
   AdwComboRow              *provider_row;
+  AdwPasswordEntryRow      *proxy_password_row;
   AdwComboRow              *proxy_row;
   AdwEntryRow              *proxy_url_row;
+  AdwEntryRow              *proxy_user_row;
   AdwComboRow              *region_row;
   GtkLabel                 *request_url_label;
   GtkButton                *save_button;
@@ -78,6 +87,10 @@ struct _ConfabAccountEditor
 
   guint                     loading : 1;
   guint                     busy : 1;
+  /* The keyring holds a proxy password for the account */
+  guint                     saved_proxy_password : 1;
+  /* The user asked to remove it when saving */
+  guint                     forget_proxy_password : 1;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabAccountEditor, confab_account_editor, GTK_TYPE_WIDGET)
@@ -141,6 +154,91 @@ unique_name (ConfabAccountEditor *self,
   return name;
 }
 
+static gboolean
+is_proxy_uri (GUri *uri)
+{
+  return uri != NULL && g_uri_get_host (uri) != NULL && *g_uri_get_host (uri) != '\0' &&
+         g_uri_get_port (uri) > 0 &&
+         g_strv_contains ((const char * const[]) { "http", "https", "socks5", NULL },
+                          g_uri_get_scheme (uri));
+}
+
+/* The proxy URL as accounts.json keeps it, as confab-cli builds it: the
+ * address with the user name of its row (or of the address) and no
+ * password. A password typed into the address goes to @password.
+ *
+ * Returns: (transfer full) (nullable): the URL; %NULL if the address is
+ * not an http://, https:// or socks5:// URL with a port */
+static char *
+dup_proxy_url (ConfabAccountEditor  *self,
+               char                **password)
+{
+  g_autofree char *address = row_text (self->proxy_url_row);
+  g_autofree char *user = row_text (self->proxy_user_row);
+  g_autoptr(GUri) uri = g_uri_parse (address, G_URI_FLAGS_HAS_PASSWORD, NULL);
+  g_autoptr(GUri) bare = NULL;
+
+  if (!is_proxy_uri (uri))
+    return NULL;
+  if (*user == '\0')
+    confab_set_str (&user, g_uri_get_user (uri));
+  if (password != NULL)
+    *password = g_strdup (g_uri_get_password (uri));
+
+  bare = g_uri_build_with_user (G_URI_FLAGS_NONE, g_uri_get_scheme (uri),
+                                user != NULL && *user != '\0' ? user : NULL, NULL, NULL,
+                                g_uri_get_host (uri), g_uri_get_port (uri), "", NULL, NULL);
+  return g_uri_to_string (bare);
+}
+
+static gboolean
+uses_proxy_address (ConfabAccountEditor *self)
+{
+  return adw_combo_row_get_selected (self->proxy_row) == PROXY_URL;
+}
+
+/* The proxy password typed into its row (taken as typed, spaces and
+ * all) or else into the address.
+ *
+ * Returns: (transfer full) (nullable): the password, %NULL if none */
+static char *
+dup_typed_proxy_password (ConfabAccountEditor *self)
+{
+  const char *typed = gtk_editable_get_text (GTK_EDITABLE (self->proxy_password_row));
+  char *password = NULL;
+  g_autofree char *url = NULL;
+
+  if (!uses_proxy_address (self))
+    return NULL;
+  if (*typed != '\0')
+    return g_strdup (typed);
+  url = dup_proxy_url (self, &password);
+  return password;
+}
+
+/* Returns: (nullable): what is wrong with the proxy rows, for the user */
+static const char *
+proxy_problem (ConfabAccountEditor *self)
+{
+  g_autofree char *address = row_text (self->proxy_url_row);
+  g_autofree char *url = NULL;
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(ConfabKeyringSecret) password = NULL;
+
+  if (!uses_proxy_address (self))
+    return NULL;
+  if (*address == '\0')
+    return _("Enter the proxy address");
+  if ((url = dup_proxy_url (self, NULL)) == NULL)
+    return _("The proxy address must be an http://, https:// or socks5:// address with a port, "
+             "such as socks5://127.0.0.1:1080");
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  password = dup_typed_proxy_password (self);
+  if (password != NULL && g_uri_get_user (uri) == NULL)
+    return _("Enter the proxy user name that goes with the password");
+  return NULL;
+}
+
 /**
  * confab_account_editor_dup_draft:
  * @id: the id the draft gets
@@ -156,7 +254,7 @@ confab_account_editor_dup_draft (ConfabAccountEditor *self,
   g_autofree char *name = row_text (self->name_row);
   g_autofree char *base_url = row_text (self->base_url_row);
   g_autofree char *model = row_text (self->model_row);
-  g_autofree char *proxy_url = row_text (self->proxy_url_row);
+  g_autofree char *proxy_url = dup_proxy_url (self, NULL);
   const ConfabProviderRegion *region = selected_region (self);
   ConfabAccount *draft;
 
@@ -188,7 +286,8 @@ confab_account_editor_dup_draft (ConfabAccountEditor *self,
       confab_account_set_proxy (draft, "none");
       break;
     case PROXY_URL:
-      confab_account_set_proxy (draft, *proxy_url != '\0' ? proxy_url : NULL);
+      /* An address that is no proxy URL stays out: it may hold a password. */
+      confab_account_set_proxy (draft, proxy_url);
       break;
     case PROXY_SYSTEM:
     default:
@@ -252,7 +351,6 @@ validate (ConfabAccountEditor *self)
 {
   g_autofree char *name = row_text (self->name_row);
   g_autofree char *key = row_text (self->key_row);
-  g_autofree char *proxy_url = row_text (self->proxy_url_row);
 
   if (self->info == NULL)
     return _("Choose a provider");
@@ -262,9 +360,22 @@ validate (ConfabAccountEditor *self)
     return _("Enter the API key");
   if (!check_base_url (self))
     return _("The base URL must start with http:// or https://");
-  if (adw_combo_row_get_selected (self->proxy_row) == PROXY_URL && *proxy_url == '\0')
-    return _("Enter the proxy address");
-  return NULL;
+  return proxy_problem (self);
+}
+
+static void
+update_proxy_rows (ConfabAccountEditor *self)
+{
+  gboolean address = uses_proxy_address (self);
+  gboolean keep_saved = self->saved_proxy_password && !self->forget_proxy_password;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->proxy_url_row), address);
+  gtk_widget_set_visible (GTK_WIDGET (self->proxy_user_row), address);
+  gtk_widget_set_visible (GTK_WIDGET (self->proxy_password_row), address);
+  gtk_widget_set_visible (GTK_WIDGET (self->forget_proxy_password_button), keep_saved);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->proxy_password_row),
+                                 keep_saved ? _("New Proxy _Password (empty: keep the saved one)")
+                                            : _("Proxy _Password"));
 }
 
 static void
@@ -283,8 +394,7 @@ update_state (ConfabAccountEditor *self)
   problem = validate (self);
   gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), problem == NULL && !self->busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->test_button), !self->busy && self->info != NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->proxy_url_row),
-                          adw_combo_row_get_selected (self->proxy_row) == PROXY_URL);
+  update_proxy_rows (self);
 }
 
 static void
@@ -507,13 +617,188 @@ confirm_key_move (ConfabAccountEditor *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Keyring steps before saving or testing: look up the saved secrets
+ * that must be copied or kept, remove all of them if asked, then store
+ * the ones to store, one after the other. */
+
+typedef struct _SecretsPlan SecretsPlan;
+typedef void (*SecretsDone) (SecretsPlan  *plan,
+                             const GError *error);
+
+struct _SecretsPlan
+{
+  ConfabAccountEditor *self;
+  /* Its id is where the secrets go */
+  ConfabAccount       *draft;
+  /* The keyring item's label names this */
+  char                *label;
+  /* Where saved secrets are copied from; %NULL for a new account */
+  char                *source_id;
+  char                *api_key;
+  char                *proxy_password;
+  char               **looking_up;
+  gboolean             copy_api_key;
+  gboolean             copy_proxy_password;
+  gboolean             clear_proxy_password;
+  SecretsDone          then;
+  gpointer             user_data;
+};
+
+static SecretsPlan *
+secrets_plan_new (ConfabAccountEditor *self,
+                  ConfabAccount       *draft,
+                  const char          *label)
+{
+  SecretsPlan *plan = g_new0 (SecretsPlan, 1);
+
+  plan->self = g_object_ref (self);
+  plan->draft = g_object_ref (draft);
+  plan->label = g_strdup (label);
+  return plan;
+}
+
+static void
+secrets_plan_free (SecretsPlan *plan)
+{
+  g_clear_object (&plan->self);
+  g_clear_object (&plan->draft);
+  g_clear_pointer (&plan->label, g_free);
+  g_clear_pointer (&plan->source_id, g_free);
+  g_clear_pointer (&plan->api_key, confab_keyring_secret_free);
+  g_clear_pointer (&plan->proxy_password, confab_keyring_secret_free);
+  g_free (plan);
+}
+
+static gboolean
+secrets_plan_is_empty (SecretsPlan *plan)
+{
+  return !plan->copy_api_key && !plan->copy_proxy_password && !plan->clear_proxy_password &&
+         plan->api_key == NULL && plan->proxy_password == NULL;
+}
+
+static void secrets_next (SecretsPlan *plan);
+
+static void
+secrets_done (SecretsPlan  *plan,
+              const GError *error)
+{
+  plan->then (plan, error);
+  secrets_plan_free (plan);
+}
+
+static void
+on_secret_looked_up (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  SecretsPlan *plan = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *plan->looking_up = confab_keyring_lookup_finish (result, &error);
+  if (error != NULL)
+    secrets_done (plan, error);
+  else
+    secrets_next (plan);
+}
+
+static void
+on_secrets_cleared (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  SecretsPlan *plan = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!confab_keyring_clear_finish (result, &error))
+    secrets_done (plan, error);
+  else
+    secrets_next (plan);
+}
+
+static void
+on_secret_stored (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  SecretsPlan *plan = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!confab_keyring_store_finish (result, &error))
+    secrets_done (plan, error);
+  else
+    secrets_next (plan);
+}
+
+static void
+look_up_secret (SecretsPlan      *plan,
+                ConfabSecretKind  kind,
+                char            **into)
+{
+  plan->looking_up = into;
+  confab_keyring_lookup_async (plan->source_id, kind, plan->self->cancellable,
+                               on_secret_looked_up, plan);
+}
+
+/* Stores *@secret and forgets it: it is in the keyring now. */
+static void
+store_secret (SecretsPlan       *plan,
+              ConfabSecretKind   kind,
+              char             **secret)
+{
+  g_autoptr(ConfabKeyringSecret) value = g_steal_pointer (secret);
+
+  confab_keyring_store_async (confab_account_get_id (plan->draft), kind, plan->label, value,
+                              plan->self->cancellable, on_secret_stored, plan);
+}
+
+static void
+secrets_next (SecretsPlan *plan)
+{
+  if (plan->copy_api_key)
+    {
+      plan->copy_api_key = FALSE;
+      look_up_secret (plan, CONFAB_SECRET_API_KEY, &plan->api_key);
+    }
+  else if (plan->copy_proxy_password)
+    {
+      plan->copy_proxy_password = FALSE;
+      look_up_secret (plan, CONFAB_SECRET_PROXY_PASSWORD, &plan->proxy_password);
+    }
+  else if (plan->clear_proxy_password)
+    {
+      plan->clear_proxy_password = FALSE;
+      confab_keyring_clear_kind_async (confab_account_get_id (plan->draft),
+                                       CONFAB_SECRET_PROXY_PASSWORD, plan->self->cancellable,
+                                       on_secrets_cleared, plan);
+    }
+  else if (plan->api_key != NULL)
+    store_secret (plan, CONFAB_SECRET_API_KEY, &plan->api_key);
+  else if (plan->proxy_password != NULL)
+    store_secret (plan, CONFAB_SECRET_PROXY_PASSWORD, &plan->proxy_password);
+  else
+    secrets_done (plan, NULL);
+}
+
+/* Whether the draft's proxy sends a user name, so a password with it. */
+static gboolean
+proxy_has_user (ConfabAccount *draft)
+{
+  const char *proxy = confab_account_get_proxy (draft);
+  g_autoptr(GUri) uri = NULL;
+
+  if (proxy == NULL || g_str_equal (proxy, "none") || g_str_equal (proxy, "system"))
+    return FALSE;
+  uri = g_uri_parse (proxy, G_URI_FLAGS_NONE, NULL);
+  return uri != NULL && g_uri_get_user (uri) != NULL;
+}
+
 /* Test Connection */
 
 typedef struct
 {
   ConfabAccountEditor *self;
   ConfabAccount       *draft;
-  /* A throwaway id holding the typed key, cleared when done */
+  /* A throwaway id holding the typed secrets, cleared when done */
   char                *temporary_id;
 } TestData;
 
@@ -577,25 +862,45 @@ on_test_models (GObject      *source,
 }
 
 static void
-on_test_key_stored (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+on_test_secrets_ready (SecretsPlan  *plan,
+                       const GError *error)
 {
-  TestData *data = user_data;
-  g_autoptr(GError) error = NULL;
+  TestData *data = plan->user_data;
 
-  if (!confab_keyring_store_finish (result, &error))
+  if (error == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          set_busy (data->self, FALSE);
-          show_test_result (data->self, NULL, error);
-        }
-      g_clear_pointer (&data->temporary_id, g_free);
-      test_data_free (data);
+      confab_model_list_fetch_async (data->draft, data->self->cancellable, on_test_models, data);
       return;
     }
-  confab_model_list_fetch_async (data->draft, data->self->cancellable, on_test_models, data);
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      set_busy (data->self, FALSE);
+      show_test_result (data->self, NULL, error);
+    }
+  test_data_free (data);
+}
+
+/* The typed secrets go under a throwaway id, with copies of the saved
+ * ones that were not typed, so testing never changes the account's. */
+static SecretsPlan *
+plan_test_secrets (ConfabAccountEditor *self,
+                   TestData            *data)
+{
+  SecretsPlan *plan = secrets_plan_new (self, data->draft, _("Confab connection test"));
+  g_autofree char *key = row_text (self->key_row);
+
+  plan->api_key = *key != '\0' ? g_steal_pointer (&key) : NULL;
+  plan->proxy_password = dup_typed_proxy_password (self);
+  if (self->account != NULL)
+    {
+      plan->source_id = g_strdup (confab_account_get_id (self->account));
+      plan->copy_api_key = plan->api_key == NULL;
+      plan->copy_proxy_password = plan->proxy_password == NULL && !self->forget_proxy_password &&
+                                  proxy_has_user (data->draft);
+    }
+  plan->then = on_test_secrets_ready;
+  plan->user_data = data;
+  return plan;
 }
 
 static void
@@ -603,17 +908,26 @@ test_connection (ConfabAccountEditor *self,
                  gboolean             key_move_confirmed)
 {
   g_autofree char *key = NULL;
+  g_autoptr(ConfabKeyringSecret) proxy_password = NULL;
+  const char *problem;
   TestData *data;
 
   if (self->info == NULL || self->busy)
     return;
+  if ((problem = proxy_problem (self)) != NULL)
+    {
+      g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, problem);
+      show_test_result (self, NULL, error);
+      return;
+    }
 
   key = row_text (self->key_row);
+  proxy_password = dup_typed_proxy_password (self);
   data = g_new0 (TestData, 1);
   data->self = g_object_ref (self);
-  if (*key != '\0')
+  if (*key != '\0' || proxy_password != NULL || self->forget_proxy_password)
     data->temporary_id = confab_new_id ();
-  /* Without a typed key, an edited account is tested with its saved one. */
+  /* Without typed secrets, an edited account is tested with its saved ones. */
   data->draft = confab_account_editor_dup_draft (self, data->temporary_id != NULL ? data->temporary_id
                                                        : self->account != NULL ? confab_account_get_id (self->account)
                                                        : self->new_id);
@@ -627,8 +941,7 @@ test_connection (ConfabAccountEditor *self,
   gtk_widget_set_visible (GTK_WIDGET (self->test_result_label), FALSE);
 
   if (data->temporary_id != NULL)
-    confab_keyring_store_async (data->temporary_id, CONFAB_SECRET_API_KEY, _("Confab connection test"),
-                                key, self->cancellable, on_test_key_stored, data);
+    secrets_next (plan_test_secrets (self, data));
   else
     confab_model_list_fetch_async (data->draft, self->cancellable, on_test_models, data);
 }
@@ -682,6 +995,12 @@ finish_save (ConfabAccountEditor *self,
   confab_model_cache_invalidate (confab_application_get_model_cache (self->app),
                                  confab_account_get_id (draft));
   gtk_editable_set_text (GTK_EDITABLE (self->key_row), "");
+  if (gtk_editable_get_text (GTK_EDITABLE (self->proxy_password_row))[0] != '\0')
+    self->saved_proxy_password = TRUE;
+  else if (self->forget_proxy_password)
+    self->saved_proxy_password = FALSE;
+  self->forget_proxy_password = FALSE;
+  gtk_editable_set_text (GTK_EDITABLE (self->proxy_password_row), "");
   set_busy (self, FALSE);
   g_signal_emit (self, signals[DONE], 0, message);
   return;
@@ -691,31 +1010,42 @@ failed:
   show_error (self, error->message);
 }
 
-typedef struct
-{
-  ConfabAccountEditor *self;
-  ConfabAccount       *draft;
-} SaveData;
-
 static void
-on_key_stored (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+on_save_secrets_ready (SecretsPlan  *plan,
+                       const GError *error)
 {
-  SaveData *data = user_data;
-  g_autoptr(GError) error = NULL;
+  ConfabAccountEditor *self = plan->self;
 
-  if (confab_keyring_store_finish (result, &error))
-    finish_save (data->self, data->draft);
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (error == NULL)
     {
-      /* Nothing was written: an account without its key is no use. */
-      set_busy (data->self, FALSE);
-      show_error (data->self, error->message);
+      finish_save (self, plan->draft);
+      return;
     }
-  g_object_unref (data->self);
-  g_object_unref (data->draft);
-  g_free (data);
+  /* accounts.json was not written. A new account's secrets would belong
+   * to nothing, so they go. */
+  if (self->account == NULL)
+    confab_keyring_clear_async (confab_account_get_id (plan->draft), NULL, NULL, NULL);
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      set_busy (self, FALSE);
+      show_error (self, error->message);
+    }
+}
+
+/* Removing the saved proxy password leaves the API key alone. */
+static SecretsPlan *
+plan_save_secrets (ConfabAccountEditor *self,
+                   ConfabAccount       *draft)
+{
+  SecretsPlan *plan = secrets_plan_new (self, draft, confab_account_get_name (draft));
+  g_autofree char *key = row_text (self->key_row);
+
+  plan->api_key = *key != '\0' ? g_steal_pointer (&key) : NULL;
+  plan->proxy_password = dup_typed_proxy_password (self);
+  if (self->account != NULL && self->forget_proxy_password && plan->proxy_password == NULL)
+    plan->clear_proxy_password = TRUE;
+  plan->then = on_save_secrets_ready;
+  return plan;
 }
 
 static void
@@ -725,9 +1055,8 @@ save (ConfabAccountEditor *self,
   ConfabAccountStore *store;
   ConfabAccount *same_name;
   g_autoptr(ConfabAccount) draft = NULL;
-  g_autofree char *key = NULL;
   const char *problem;
-  SaveData *data;
+  SecretsPlan *plan;
 
   if (self->busy)
     return;
@@ -755,20 +1084,16 @@ save (ConfabAccountEditor *self,
       confirm_key_move (self, draft, save);
       return;
     }
-  key = row_text (self->key_row);
-  if (*key == '\0')
+  plan = plan_save_secrets (self, draft);
+  if (secrets_plan_is_empty (plan))
     {
+      secrets_plan_free (plan);
       finish_save (self, draft);
       return;
     }
 
   set_busy (self, TRUE);
-  data = g_new0 (SaveData, 1);
-  data->self = g_object_ref (self);
-  data->draft = g_object_ref (draft);
-  confab_keyring_store_async (confab_account_get_id (draft), CONFAB_SECRET_API_KEY,
-                              confab_account_get_name (draft), key, self->cancellable,
-                              on_key_stored, data);
+  secrets_next (plan);
 }
 
 void
@@ -783,6 +1108,14 @@ static void
 on_save_clicked (ConfabAccountEditor *self)
 {
   confab_account_editor_save (self);
+}
+
+static void
+on_forget_proxy_password_clicked (ConfabAccountEditor *self)
+{
+  self->forget_proxy_password = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->proxy_password_row), "");
+  update_state (self);
 }
 
 static void
@@ -805,6 +1138,47 @@ fill_providers (ConfabAccountEditor *self)
   for (guint i = 0; i < n; i++)
     gtk_string_list_append (names, confab_provider_info_get_display_name (infos[i]));
   adw_combo_row_set_model (self->provider_row, G_LIST_MODEL (names));
+}
+
+static void
+on_saved_proxy_password (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(ConfabAccountEditor) self = user_data;
+  g_autoptr(ConfabKeyringSecret) password = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Only whether there is one matters; it is wiped at once. */
+  password = confab_keyring_lookup_finish (result, &error);
+  if (password == NULL)
+    return;
+  self->saved_proxy_password = TRUE;
+  update_state (self);
+}
+
+/* The address row shows the proxy without its user, who has a row. */
+static void
+load_proxy_url (ConfabAccountEditor *self,
+                const char          *proxy)
+{
+  g_autoptr(GUri) uri = g_uri_parse (proxy, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GUri) bare = NULL;
+  g_autofree char *address = NULL;
+
+  if (!is_proxy_uri (uri))
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->proxy_url_row), proxy);
+      return;
+    }
+  bare = g_uri_build (G_URI_FLAGS_NONE, g_uri_get_scheme (uri), NULL, g_uri_get_host (uri),
+                      g_uri_get_port (uri), "", NULL, NULL);
+  address = g_uri_to_string (bare);
+  gtk_editable_set_text (GTK_EDITABLE (self->proxy_url_row), address);
+  gtk_editable_set_text (GTK_EDITABLE (self->proxy_user_row), g_uri_get_user (uri) ?: "");
+  if (g_uri_get_user (uri) != NULL)
+    confab_keyring_lookup_async (confab_account_get_id (self->account), CONFAB_SECRET_PROXY_PASSWORD,
+                                 self->cancellable, on_saved_proxy_password, g_object_ref (self));
 }
 
 static void
@@ -840,7 +1214,7 @@ load_account (ConfabAccountEditor *self)
   else
     {
       adw_combo_row_set_selected (self->proxy_row, PROXY_URL);
-      gtk_editable_set_text (GTK_EDITABLE (self->proxy_url_row), proxy);
+      load_proxy_url (self, proxy);
     }
   self->loading = FALSE;
 }
@@ -899,12 +1273,15 @@ confab_account_editor_class_init (ConfabAccountEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabAccountEditor, base_url_row);
   gtk_widget_class_bind_template_child (widget_class, ConfabAccountEditor, deployment_row);
   gtk_widget_class_bind_template_child (widget_class, ConfabAccountEditor, error_label);
+  gtk_widget_class_bind_template_child (widget_class, ConfabAccountEditor, forget_proxy_password_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabAccountEditor, key_row);
   gtk_widget_class_bind_template_child (widget_class, ConfabAccountEditor, model_row);
   gtk_widget_class_bind_template_child (widget_class, ConfabAccountEditor, name_row);
   gtk_widget_class_bind_template_child (widget_class, ConfabAccountEditor, provider_row);
+  gtk_widget_class_bind_template_child (widget_class, ConfabAccountEditor, proxy_password_row);
   gtk_widget_class_bind_template_child (widget_class, ConfabAccountEditor, proxy_row);
   gtk_widget_class_bind_template_child (widget_class, ConfabAccountEditor, proxy_url_row);
+  gtk_widget_class_bind_template_child (widget_class, ConfabAccountEditor, proxy_user_row);
   gtk_widget_class_bind_template_child (widget_class, ConfabAccountEditor, region_row);
   gtk_widget_class_bind_template_child (widget_class, ConfabAccountEditor, request_url_label);
   gtk_widget_class_bind_template_child (widget_class, ConfabAccountEditor, save_button);
@@ -914,6 +1291,7 @@ confab_account_editor_class_init (ConfabAccountEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabAccountEditor, window_title);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_field_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_forget_proxy_password_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_provider_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_region_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_save_clicked);
