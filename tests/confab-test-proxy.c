@@ -5,7 +5,10 @@
  * Listens on an ephemeral loopback port, prints that port as its first
  * line, then one line per relayed connection ("TUNNEL host:port",
  * "AUTH-OK user", "AUTH-FAIL user") so tests can prove traffic went
- * through it. Blocking I/O in worker threads keeps it short.
+ * through it. With --user and --password an HTTP proxy asks for Basic
+ * credentials (407) and a SOCKS5 one for its user name and password.
+ * CONFAB_TEST_PROXY_DEBUG=1 also logs each HTTP request line ("REQ …").
+ * Blocking I/O in worker threads keeps it short.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -98,26 +101,146 @@ read_exact (GInputStream *in,
   return g_input_stream_read_all (in, buffer, len, &got, NULL, NULL) && got == len;
 }
 
-/* HTTP: CONNECT host:port, or an absolute-form request for plain http. */
+/* The value of header @name in @head, or NULL */
+static char *
+find_header (const char *head,
+             const char *name)
+{
+  g_auto(GStrv) lines = g_strsplit (head, "\r\n", -1);
+
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      const char *colon = strchr (lines[i], ':');
+
+      if (colon != NULL && (gsize) (colon - lines[i]) == strlen (name) &&
+          g_ascii_strncasecmp (lines[i], name, strlen (name)) == 0)
+        return g_strstrip (g_strdup (colon + 1));
+    }
+  return NULL;
+}
+
+/* With --user and --password, a request must carry them as Basic
+ * Proxy-Authorization. Returns the user name it carried, or NULL. */
+static gboolean
+http_authenticated (const char  *head,
+                    char       **who)
+{
+  g_autofree char *value = find_header (head, "Proxy-Authorization");
+  g_autofree char *expected = NULL;
+  g_autofree char *decoded = NULL;
+  gsize len;
+
+  *who = NULL;
+  if (user == NULL)
+    return TRUE;
+  if (value == NULL || g_ascii_strncasecmp (value, "Basic ", 6) != 0)
+    return FALSE;
+  decoded = (char *) g_base64_decode (value + 6, &len);
+  decoded = g_realloc (decoded, len + 1);
+  decoded[len] = '\0';
+  if (strchr (decoded, ':') != NULL)
+    *who = g_strndup (decoded, strchr (decoded, ':') - decoded);
+  expected = g_strdup_printf ("%s:%s", user, password);
+  return g_str_equal (decoded, expected);
+}
+
+/* Everything but the Proxy-Authorization line, for the server. */
+static char *
+without_proxy_authorization (const char *head)
+{
+  g_auto(GStrv) lines = g_strsplit (head, "\r\n", -1);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_ascii_strncasecmp (lines[i], "Proxy-Authorization:", 20) == 0)
+        continue;
+      g_string_append (out, lines[i]);
+      if (lines[i + 1] != NULL)
+        g_string_append (out, "\r\n");
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Reads and drops the body of a refused request, so the next request on
+ * the same connection can be read. */
+static gboolean
+skip_body (GInputStream *in,
+           const char   *head)
+{
+  g_autofree char *length = find_header (head, "Content-Length");
+  gsize left = length != NULL ? g_ascii_strtoull (length, NULL, 10) : 0;
+  char buffer[4096];
+
+  while (left > 0)
+    {
+      gssize n = g_input_stream_read (in, buffer, MIN (left, sizeof buffer), NULL, NULL);
+
+      if (n <= 0)
+        return FALSE;
+      left -= n;
+    }
+  return TRUE;
+}
+
+static char *
+read_head (GInputStream *in)
+{
+  GString *head = g_string_new (NULL);
+  char c;
+
+  while (!g_str_has_suffix (head->str, "\r\n\r\n"))
+    {
+      if (g_input_stream_read (in, &c, 1, NULL, NULL) != 1 || head->len > 65536)
+        {
+          g_string_free (head, TRUE);
+          return NULL;
+        }
+      g_string_append_c (head, c);
+    }
+  return g_string_free (head, FALSE);
+}
+
+/* HTTP: CONNECT host:port, or an absolute-form request for plain http.
+ * A request refused for want of the right credentials gets a 407 and
+ * the connection stays open for the next try, as clients expect. */
 static void
 serve_http (GSocketConnection *connection)
 {
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
-  g_autoptr(GString) head = g_string_new (NULL);
   g_autoptr(GSocketConnection) upstream = NULL;
   g_auto(GStrv) request_line = NULL;
   g_autoptr(GUri) uri = NULL;
-  char c;
+  g_autofree char *head = NULL;
 
-  while (!g_str_has_suffix (head->str, "\r\n\r\n"))
+  for (;;)
     {
-      if (g_input_stream_read (in, &c, 1, NULL, NULL) != 1)
+      g_autofree char *who = NULL;
+      const char *refusal = "HTTP/1.1 407 Proxy Authentication Required\r\n"
+                            "Proxy-Authenticate: Basic realm=\"confab-test\"\r\n"
+                            "Content-Length: 0\r\n\r\n";
+
+      g_clear_pointer (&head, g_free);
+      head = read_head (in);
+      if (head == NULL)
         return;
-      g_string_append_c (head, c);
+      if (g_getenv ("CONFAB_TEST_PROXY_DEBUG") != NULL)
+        log_line ("REQ %.*s", (int) strcspn (head, "\r"), head);
+      if (http_authenticated (head, &who))
+        {
+          if (user != NULL)
+            log_line ("AUTH-OK %s", who);
+          break;
+        }
+      log_line ("AUTH-FAIL %s", who != NULL ? who : "");
+      if (!g_str_has_prefix (head, "CONNECT ") && !skip_body (in, head))
+        return;
+      if (!g_output_stream_write_all (out, refusal, strlen (refusal), NULL, NULL, NULL))
+        return;
     }
 
-  request_line = g_strsplit (head->str, " ", 3);
+  request_line = g_strsplit (head, " ", 3);
   if (g_strv_length (request_line) < 3)
     return;
 
@@ -146,10 +269,11 @@ serve_http (GSocketConnection *connection)
     return;
   log_line ("TUNNEL %s:%d", g_uri_get_host (uri), g_uri_get_port (uri));
   {
+    g_autofree char *rest = without_proxy_authorization (request_line[2]);
     g_autofree char *origin = g_strdup_printf ("%s %s%s%s %s", request_line[0], g_uri_get_path (uri),
                                                g_uri_get_query (uri) ? "?" : "",
                                                g_uri_get_query (uri) ? g_uri_get_query (uri) : "",
-                                               request_line[2]);
+                                               rest);
     GOutputStream *up = g_io_stream_get_output_stream (G_IO_STREAM (upstream));
     g_output_stream_write_all (up, origin, strlen (origin), NULL, NULL, NULL);
   }
@@ -246,7 +370,7 @@ main (int    argc,
 {
   const GOptionEntry entries[] = {
     { "kind", 0, 0, G_OPTION_ARG_STRING, &kind, "http or socks5", "KIND" },
-    { "user", 0, 0, G_OPTION_ARG_STRING, &user, "Require this SOCKS5 user", "USER" },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &user, "Require this user (SOCKS5, or HTTP Basic)", "USER" },
     { "password", 0, 0, G_OPTION_ARG_STRING, &password, "… with this password", "PASSWORD" },
     { NULL }
   };

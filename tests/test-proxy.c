@@ -154,6 +154,52 @@ test_socks5_proxy_with_password (void)
   stop_proxy (&proxy);
 }
 
+/* An HTTP proxy asking for Basic credentials: a request in the clear
+ * carries them (libsoup 3.2 alone would resend it to the proxy's own
+ * address after the 407, and never end). */
+static void
+test_http_proxy_with_password (void)
+{
+  g_autoptr(ConfabTestEnv) env = confab_test_env_new (CONFAB_TEST_ENV_MOCK);
+  Proxy proxy = start_proxy ("http", "bob", "h77p-proxy-pw");
+  g_autofree char *url = g_strdup_printf ("http://bob:h77p-proxy-pw@127.0.0.1:%u", proxy.port);
+  g_autofree char *mock_port = g_strdup (strrchr (env->mock_url, ':') + 1);
+  g_autofree char *out = NULL;
+  g_autofree char *line = NULL;
+  int status;
+
+  g_assert_cmpint (add_account (env, "HttpAuth", url, NULL), ==, 0);
+  out = chat (env, "HttpAuth", &status, NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (out, ==, "through the proxy\n");
+  line = next_log_line (&proxy);
+  g_assert_cmpstr (line, ==, "AUTH-OK bob");
+  g_clear_pointer (&line, g_free);
+  line = next_log_line (&proxy);
+  g_assert_true (g_str_has_prefix (line, "TUNNEL 127.0.0.1:"));
+  g_assert_true (g_str_has_suffix (line, mock_port));
+  stop_proxy (&proxy);
+}
+
+static void
+test_http_proxy_wrong_password (void)
+{
+  g_autoptr(ConfabTestEnv) env = confab_test_env_new (CONFAB_TEST_ENV_MOCK);
+  Proxy proxy = start_proxy ("http", "bob", "right");
+  g_autofree char *url = g_strdup_printf ("http://bob:bad-pw-456@127.0.0.1:%u", proxy.port);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  g_assert_cmpint (add_account (env, "HttpAuth", url, NULL), ==, 0);
+  out = chat (env, "HttpAuth", &status, &err);
+  g_assert_cmpint (status, !=, 0);
+  g_test_message ("%s", err);
+  g_assert_nonnull (strstr (err, "proxy"));
+  g_assert_null (strstr (err, "bad-pw-456"));
+  stop_proxy (&proxy);
+}
+
 static void
 test_socks5_wrong_password (void)
 {
@@ -214,6 +260,8 @@ main (int    argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/proxy/http", test_http_proxy);
+  g_test_add_func ("/proxy/http-password", test_http_proxy_with_password);
+  g_test_add_func ("/proxy/http-wrong-password", test_http_proxy_wrong_password);
   g_test_add_func ("/proxy/socks5-password", test_socks5_proxy_with_password);
   g_test_add_func ("/proxy/socks5-wrong-password", test_socks5_wrong_password);
   g_test_add_func ("/proxy/dead", test_dead_proxy);

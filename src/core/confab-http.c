@@ -100,6 +100,49 @@ make_proxy_resolver (ConfabAccount  *account,
   return g_simple_proxy_resolver_new (with_password ? with_password : proxy, NULL);
 }
 
+/* "Basic …" for an http(s):// proxy with a user name and a password,
+ * else NULL. */
+static char *
+make_proxy_basic (ConfabAccount *account,
+                  const char    *proxy_password)
+{
+  const char *proxy = confab_account_get_proxy (account);
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *pair = NULL;
+  g_autofree char *encoded = NULL;
+
+  if (proxy == NULL || proxy_password == NULL)
+    return NULL;
+  uri = g_uri_parse (proxy, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || g_uri_get_user (uri) == NULL ||
+      !(g_str_equal (g_uri_get_scheme (uri), "http") || g_str_equal (g_uri_get_scheme (uri), "https")))
+    return NULL;
+  pair = g_strdup_printf ("%s:%s", g_uri_get_user (uri), proxy_password);
+  encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
+  memset (pair, 0, strlen (pair));
+  return g_strconcat ("Basic ", encoded, NULL);
+}
+
+/* libsoup 3.2 answers an HTTP proxy's 407 to a request in the clear by
+ * sending the request again to the proxy's own address ("POST
+ * http://proxy/"), which then never ends. So such requests carry the
+ * proxy's credentials from the start and never meet a 407 unless they are
+ * wrong. Only requests in the clear: an https request travels inside a
+ * CONNECT tunnel, where the header would reach the provider; the tunnel's
+ * CONNECT gets the credentials from the proxy's address. */
+static void
+on_request_queued (SoupSession *session,
+                   SoupMessage *message,
+                   gpointer     user_data)
+{
+  const char *basic = user_data;
+  GUri *uri = soup_message_get_uri (message);
+
+  if (g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") == 0)
+    soup_message_headers_replace (soup_message_get_request_headers (message),
+                                  "Proxy-Authorization", basic);
+}
+
 SoupSession *
 confab_http_session_new (ConfabAccount  *account,
                          const char     *proxy_password,
@@ -132,7 +175,14 @@ confab_http_session_new (ConfabAccount  *account,
                                            "idle-timeout", 60,
                                            NULL);
   if (resolver != NULL)
-    soup_session_set_proxy_resolver (session, resolver);
+    {
+      char *basic = make_proxy_basic (account, proxy_password);
+
+      soup_session_set_proxy_resolver (session, resolver);
+      if (basic != NULL)
+        g_signal_connect_data (session, "request-queued", G_CALLBACK (on_request_queued),
+                               basic, (GClosureNotify) (void (*) (void)) g_free, 0);
+    }
   if (tls_database != NULL)
     soup_session_set_tls_database (session, tls_database);
 
