@@ -1018,6 +1018,12 @@ check_chat_tls_error (ConfabTestEnv *env,
 }
 
 static void
+die_with_test (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static void
 test_tls (void)
 {
   g_autoptr(ConfabTestEnv) env = confab_test_env_new (CONFAB_TEST_ENV_NONE);
@@ -1080,6 +1086,49 @@ test_tls (void)
   out = run_cli (env, &status, NULL, "accounts", "list", "--json", NULL);
   expected = g_strdup_printf ("\"ca_file\" : \"%s\"", ca);
   g_assert_nonnull (strstr (out, expected));
+
+  /* Through an HTTP proxy that wants a password: the tunnel's CONNECT
+   * carries it (a request in the clear gets it from confab-http.c). */
+  {
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+    g_autoptr(GSubprocess) proxy = NULL;
+    g_autoptr(GDataInputStream) log = NULL;
+    g_autoptr(GError) proxy_error = NULL;
+    g_autofree char *line = NULL;
+    g_autofree char *proxy_url = NULL;
+
+    /* Its stderr is the test's: it must not outlive a failed test. */
+    g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
+    proxy = g_subprocess_launcher_spawn (launcher, &proxy_error, g_getenv ("CONFAB_TEST_PROXY"),
+                                         "--kind", "http", "--user", "bob",
+                                         "--password", "tls-proxy-pw", NULL);
+    g_assert_no_error (proxy_error);
+    log = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proxy));
+    line = g_data_input_stream_read_line_utf8 (log, NULL, NULL, &proxy_error);
+    g_assert_no_error (proxy_error);
+    proxy_url = g_strdup_printf ("http://bob:tls-proxy-pw@127.0.0.1:%s", line);
+    g_clear_pointer (&out, g_free);
+    out = run_cli (env, &status, NULL, "accounts", "set", "Corp", "--proxy", proxy_url, NULL);
+    g_assert_cmpint (status, ==, 0);
+    g_clear_pointer (&out, g_free);
+    out = run_cli (env, &status, NULL, "chat", "--account", "Corp", "hello", NULL);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_cmpstr (out, ==, "over TLS\n");
+    /* libsoup sends the CONNECT without them first, then with them */
+    do
+      {
+        g_clear_pointer (&line, g_free);
+        line = g_data_input_stream_read_line_utf8 (log, NULL, NULL, &proxy_error);
+        g_assert_nonnull (line);
+      }
+    while (g_str_equal (line, "AUTH-FAIL "));
+    g_assert_cmpstr (line, ==, "AUTH-OK bob");
+    g_clear_pointer (&line, g_free);
+    line = g_data_input_stream_read_line_utf8 (log, NULL, NULL, &proxy_error);
+    g_assert_true (g_str_has_prefix (line, "TUNNEL 127.0.0.1:"));
+    g_subprocess_send_signal (proxy, SIGTERM);
+    g_subprocess_wait (proxy, NULL, NULL);
+  }
 }
 
 /* Keyring locked */

@@ -1094,6 +1094,54 @@ test_deep_nesting (void)
 }
 
 static char *
+text_view_text (GtkTextView *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextIter start;
+  GtkTextIter end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+/* A reply too long to format (hundreds of KB) is shown as plain text,
+ * all of it, with a note; streamed or set at once, and with Chinese text
+ * cut between pieces. */
+static void
+test_too_long_is_plain (void)
+{
+  g_autoptr(GString) text = g_string_new ("# Not a heading here\n\n");
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr(GtkWidget) once = NULL;
+  g_autoptr(GtkWidget) streamed = NULL;
+  g_autoptr(GString) labels = g_string_new (NULL);
+  g_autofree char *shown = NULL;
+  GtkWidget *text_view;
+  guint i;
+
+  for (i = 0; i < 48000; i++)
+    g_string_append (text, i % 3 == 0 ? "中文的字 " : "**word** ");
+  g_assert_cmpuint (text->len, >, 300 * 1024);
+
+  once = new_view (text->str);
+  text_view = find_widget (once, GTK_TYPE_TEXT_VIEW, 0);
+  g_assert_nonnull (text_view);
+  shown = text_view_text (GTK_TEXT_VIEW (text_view));
+  g_assert_cmpstr (shown, ==, text->str);
+  collect_text (once, labels);
+  g_assert_nonnull (strstr (labels->str, "too long to format"));
+
+  streamed = g_object_ref_sink (confab_markdown_view_new ());
+  stream (CONFAB_MARKDOWN_VIEW (streamed), text->str, rand, 4096, 3);
+  text_view = find_widget (streamed, GTK_TYPE_TEXT_VIEW, 0);
+  g_assert_nonnull (text_view);
+  g_clear_pointer (&shown, g_free);
+  shown = text_view_text (GTK_TEXT_VIEW (text_view));
+  g_assert_cmpstr (shown, ==, text->str);
+  g_assert_cmpstr (confab_markdown_view_get_text (CONFAB_MARKDOWN_VIEW (streamed)), ==, text->str);
+}
+
+static char *
 label_text_without_breaks (GtkWidget *label)
 {
   g_auto(GStrv) pieces = g_strsplit (gtk_label_get_text (GTK_LABEL (label)), "\u200B", -1);
@@ -1434,6 +1482,7 @@ main (int   argc,
   g_test_add_func ("/markdown/hostile/images", test_images_not_fetched);
   g_test_add_func ("/markdown/hostile/deep-nesting", test_deep_nesting);
   g_test_add_func ("/markdown/hostile/long-lines", test_long_lines_wrap);
+  g_test_add_func ("/markdown/hostile/too-long", test_too_long_is_plain);
   g_test_add_func ("/markdown/code-blocks", test_code_blocks);
   g_test_add_func ("/markdown/accessible", test_accessible);
   g_test_add_func ("/markdown/text-scale", test_text_scale);

@@ -15,6 +15,8 @@
 
 /* How long the Copy button shows that it copied. */
 #define COPIED_FEEDBACK_MS 1500
+/* Code blocks built ahead, when the main loop is idle. */
+#define N_SPARES 2
 
 struct _ConfabCodeBlock
 {
@@ -230,6 +232,8 @@ create_view (void)
   gtk_text_view_set_left_margin (text_view, 12);
   gtk_text_view_set_right_margin (text_view, 12);
   gtk_source_view_set_tab_width (view, 4);
+  /* Read-only: an undo stack would only keep copies of the code. */
+  gtk_text_buffer_set_enable_undo (gtk_text_view_get_buffer (text_view), FALSE);
   gtk_widget_add_css_class (GTK_WIDGET (view), "md-code");
   return view;
 }
@@ -374,6 +378,44 @@ confab_code_block_init (ConfabCodeBlock *self)
   gtk_widget_set_parent (GTK_WIDGET (self->view), GTK_WIDGET (self));
 }
 
+/* Building a code block (its GtkSourceView, buffer, header and button)
+ * took the longest frames of a streaming reply: the one in which a code
+ * block first appears (docs/PERFORMANCE.md). After the first, a couple are
+ * kept built ahead, made when the main loop is idle, one per iteration. */
+static GPtrArray *spares;
+static guint spares_idle_id;
+
+static gboolean
+build_spare_idle_cb (gpointer user_data)
+{
+  g_ptr_array_add (spares, g_object_ref_sink (g_object_new (CONFAB_TYPE_CODE_BLOCK, NULL)));
+  if (spares->len < N_SPARES)
+    return G_SOURCE_CONTINUE;
+  spares_idle_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static GtkWidget *
+take_spare (const char *language)
+{
+  ConfabCodeBlock *self;
+
+  if (spares == NULL)
+    spares = g_ptr_array_new_with_free_func (g_object_unref);
+  if (spares_idle_id == 0)
+    spares_idle_id = g_idle_add_full (G_PRIORITY_LOW, build_spare_idle_cb, NULL, NULL);
+  if (spares->len == 0)
+    return NULL;
+
+  self = g_ptr_array_steal_index (spares, spares->len - 1);
+  g_free (self->language);
+  self->language = g_strdup (language);
+  setup_language (self);
+  /* The pool's reference becomes the floating one g_object_new() gives. */
+  g_object_force_floating (G_OBJECT (self));
+  return GTK_WIDGET (self);
+}
+
 /**
  * confab_code_block_new:
  * @language: (nullable): the language named by the fence, or %NULL
@@ -383,9 +425,13 @@ confab_code_block_init (ConfabCodeBlock *self)
 GtkWidget *
 confab_code_block_new (const char *language)
 {
-  return g_object_new (CONFAB_TYPE_CODE_BLOCK,
-                       "language", language != NULL ? language : "",
-                       NULL);
+  GtkWidget *spare;
+
+  if (language == NULL)
+    language = "";
+  if ((spare = take_spare (language)) != NULL)
+    return spare;
+  return g_object_new (CONFAB_TYPE_CODE_BLOCK, "language", language, NULL);
 }
 
 /**

@@ -10,6 +10,12 @@
  * adjustment by itself, so only moves that follow the user's own input
  * (wheel, touchpad, keys, the scrollbar) count as the user leaving.
  *
+ * GTK 4.8's GtkListView binds some 200 rows around the visible ones; the
+ * rows are lazy and render their text only when they come within half a
+ * screen of the view. That is checked after every layout of the window
+ * (the frame clock's layout phase, which GTK repeats within the frame when
+ * the rows just rendered changed height), so no row is drawn unrendered.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -17,6 +23,9 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "confab-conversation-view.h"
 #include "confab-markdown-view.h"
@@ -49,6 +58,8 @@ struct _ConfabConversationView
 
   double              text_scale;
   gboolean            remote_images;
+
+  gulong              layout_handler;
 
   gint64              user_input_time;
   guint               scroll_idle_id;
@@ -243,6 +254,7 @@ setup_row_cb (GtkSignalListItemFactory *factory,
 {
   GtkWidget *row = confab_message_row_new ();
 
+  confab_message_row_set_lazy (CONFAB_MESSAGE_ROW (row), TRUE);
   confab_message_row_set_account_store (CONFAB_MESSAGE_ROW (row), self->store);
   g_signal_connect_object (row, "action", G_CALLBACK (on_row_action), self, 0);
   gtk_list_item_set_child (item, row);
@@ -308,6 +320,69 @@ unbind_row_cb (GtkSignalListItemFactory *factory,
                ConfabConversationView   *self)
 {
   confab_message_row_set_message (CONFAB_MESSAGE_ROW (gtk_list_item_get_child (item)), NULL);
+}
+
+/* Renders the rows within half a screen of the visible part of the list. */
+static void
+render_rows_near_view (ConfabConversationView *self)
+{
+  GtkWidget *list = GTK_WIDGET (self->list_view);
+  double height = gtk_widget_get_height (list);
+  double margin = height / 2;
+
+  if (!gtk_widget_get_mapped (list))
+    return;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (list); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *row = gtk_widget_get_first_child (child);
+      graphene_rect_t bounds;
+
+      /* A row the list view has not placed (yet) is not near the screen. */
+      if (!CONFAB_IS_MESSAGE_ROW (row) ||
+          !confab_message_row_get_content_pending (CONFAB_MESSAGE_ROW (row)) ||
+          gtk_widget_get_height (child) <= 0 ||
+          !gtk_widget_compute_bounds (child, list, &bounds))
+        continue;
+      if (bounds.origin.y + bounds.size.height >= -margin && bounds.origin.y <= height + margin)
+        {
+          confab_message_row_ensure_content (CONFAB_MESSAGE_ROW (row));
+          apply_images (self, CONFAB_MESSAGE_ROW (row));
+        }
+    }
+}
+
+/* After the window's own layout handler (connected "after"): the rows
+ * have their places. Rendering one queues a resize, and the frame clock
+ * runs the layout phase again before painting. */
+static void
+on_frame_clock_layout (GdkFrameClock          *frame_clock,
+                       ConfabConversationView *self)
+{
+  render_rows_near_view (self);
+}
+
+static void
+confab_conversation_view_realize (GtkWidget *widget)
+{
+  ConfabConversationView *self = CONFAB_CONVERSATION_VIEW (widget);
+
+  GTK_WIDGET_CLASS (confab_conversation_view_parent_class)->realize (widget);
+
+  self->layout_handler = g_signal_connect_object (gtk_widget_get_frame_clock (widget), "layout",
+                                                  G_CALLBACK (on_frame_clock_layout), self,
+                                                  G_CONNECT_AFTER);
+}
+
+static void
+confab_conversation_view_unrealize (GtkWidget *widget)
+{
+  ConfabConversationView *self = CONFAB_CONVERSATION_VIEW (widget);
+
+  g_clear_signal_handler (&self->layout_handler, gtk_widget_get_frame_clock (widget));
+
+  GTK_WIDGET_CLASS (confab_conversation_view_parent_class)->unrealize (widget);
 }
 
 static void
@@ -406,6 +481,8 @@ confab_conversation_view_class_init (ConfabConversationViewClass *klass)
   object_class->finalize = confab_conversation_view_finalize;
   object_class->get_property = confab_conversation_view_get_property;
   object_class->set_property = confab_conversation_view_set_property;
+  widget_class->realize = confab_conversation_view_realize;
+  widget_class->unrealize = confab_conversation_view_unrealize;
 
   properties[PROP_ACCOUNT_STORE] =
     g_param_spec_object ("account-store", NULL, NULL, CONFAB_TYPE_ACCOUNT_STORE,
@@ -513,6 +590,31 @@ confab_conversation_view_get_conversation (ConfabConversationView *self)
   return self->conversation;
 }
 
+/* glibc keeps the heap memory freed for later allocations: after a long
+ * conversation or a huge reply was closed, hundreds of MiB of it
+ * (docs/PERFORMANCE.md). Give it back a moment after the closed one is
+ * gone, the history's thread included. */
+#define TRIM_DELAY_MS 1000
+
+static guint trim_id;
+
+static gboolean
+trim_heap_cb (gpointer user_data)
+{
+  trim_id = 0;
+#ifdef __GLIBC__
+  malloc_trim (0);
+#endif
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_trim_heap (void)
+{
+  if (trim_id == 0)
+    trim_id = g_timeout_add_full (G_PRIORITY_LOW, TRIM_DELAY_MS, trim_heap_cb, NULL, NULL);
+}
+
 /* Opening a conversation shows its end, where the latest reply is. */
 void
 confab_conversation_view_set_conversation (ConfabConversationView *self,
@@ -521,6 +623,8 @@ confab_conversation_view_set_conversation (ConfabConversationView *self,
   g_return_if_fail (CONFAB_IS_CONVERSATION_VIEW (self));
   g_return_if_fail (conversation == NULL || CONFAB_IS_CONVERSATION (conversation));
 
+  if (self->conversation != NULL && self->conversation != conversation)
+    queue_trim_heap ();
   if (!g_set_object (&self->conversation, conversation))
     return;
 

@@ -9,21 +9,34 @@
  * lines), so streaming costs time in proportion to the open piece, not
  * to the reply.
  *
+ * A text with more than PLAIN_TEXT_LEN bytes that are not white space
+ * (indentation is not laid out) is shown as plain text instead, in a
+ * GtkTextView that lays out only the lines on screen: as labels, Pango
+ * keeps glyphs and line runs for every character, about 70 bytes each
+ * (600 MiB for an 8 MiB reply, docs/PERFORMANCE.md).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
 #include "confab-markdown-blocks.h"
 #include "confab-markdown-parser.h"
 #include "confab-markdown-splitter.h"
+#include "confab-markdown-text.h"
 #include "confab-markdown-view.h"
 
 #define TEXT_SCALE_MIN 0.5
 #define TEXT_SCALE_MAX 3.0
+/* Far beyond any ordinary reply (bench-render's 100 KB is a long one). */
+#define PLAIN_TEXT_LEN (256 * 1024)
+/* The plain text's own scroller: most of a window's height. */
+#define PLAIN_TEXT_HEIGHT 480
+#define PLAIN_TEXT_PIECE (64 * 1024)
 
 struct _ConfabMarkdownView
 {
@@ -33,15 +46,23 @@ struct _ConfabMarkdownView
   GtkWidget              *anchor;     /* last widget of the finished pieces */
 
   /* owned */
-  GString                *raw;        /* every byte received */
+  /* While @exact, @raw holds only the bytes received that are not in
+   * @text yet (the start of a character split between deltas); once
+   * bytes had to be repaired, every byte received. A huge reply is then
+   * kept once, not twice. */
+  GString                *raw;
   gsize                   consumed;   /* bytes of @raw already in @text */
-  GString                *text;       /* @raw as valid UTF-8 */
+  GString                *text;       /* the bytes received, as valid UTF-8 */
+  gboolean                exact;      /* @text is the bytes received, unchanged */
+  gsize                   n_visible;  /* bytes of @text other than white space */
   ConfabMarkdownSplitter *splitter;
   GArray                 *splits;
   gsize                   tail_start; /* where the open piece starts in @text */
   gsize                   tail_end;   /* how far of it is rendered */
   ConfabMarkdownNode     *tail;       /* the open piece's blocks */
   ConfabMarkdownBlocks   *blocks;
+  GtkTextView            *plain_view; /* set once the text is too long to format */
+  gsize                   plain_end;  /* bytes of @text in @plain_view */
   guint                   tick_id;
   char                   *scale_class;
   double                  text_scale;
@@ -97,14 +118,26 @@ is_incomplete_sequence (const char *p,
   return TRUE;
 }
 
+/* Counts the bytes of @text from @from on that are not white space. */
+static void
+count_visible (ConfabMarkdownView *self,
+               gsize               from)
+{
+  for (const char *p = self->text->str + from; *p != '\0'; p++)
+    if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+      self->n_visible++;
+}
+
 /* Moves the bytes received since last time into @text, repairing invalid
  * UTF-8 and keeping back a character split between deltas until the rest
  * of it arrives. The result is the same however the bytes were split. */
+
 static void
 consume_raw (ConfabMarkdownView *self)
 {
   const char *p = self->raw->str + self->consumed;
   const char *end = self->raw->str + self->raw->len;
+  gsize text_len = self->text->len;
 
   while (p < end)
     {
@@ -124,6 +157,7 @@ consume_raw (ConfabMarkdownView *self)
       p++;
     }
   self->consumed = p - self->raw->str;
+  count_visible (self, text_len);
 }
 
 static void
@@ -142,6 +176,24 @@ remove_all_blocks (ConfabMarkdownView *self)
   confab_markdown_blocks_release_focus (GTK_WIDGET (self));
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
+  self->plain_view = NULL;
+  self->plain_end = 0;
+}
+
+/* Empties @string, and gives back its memory if a huge text left it big:
+ * a row keeps its view for the next message it shows. */
+static void
+clear_string (GString **string)
+{
+  if ((*string)->allocated_len > 64 * 1024)
+    {
+      g_string_free (*string, TRUE);
+      *string = g_string_new (NULL);
+    }
+  else
+    {
+      g_string_truncate (*string, 0);
+    }
 }
 
 static void
@@ -152,9 +204,11 @@ reset (ConfabMarkdownView *self)
   remove_all_blocks (self);
   confab_markdown_blocks_forget_images (self->blocks);
   confab_markdown_splitter_reset (self->splitter);
-  g_string_truncate (self->raw, 0);
-  g_string_truncate (self->text, 0);
+  clear_string (&self->raw);
+  clear_string (&self->text);
+  self->n_visible = 0;
   self->consumed = 0;
+  self->exact = TRUE;
   self->anchor = NULL;
   self->tail_start = 0;
   self->tail_end = 0;
@@ -197,12 +251,98 @@ finish_tail (ConfabMarkdownView *self,
   self->tail_end = next_start;
 }
 
+static GtkWidget *
+create_plain_view (void)
+{
+  GtkWidget *view = gtk_text_view_new ();
+  GtkTextView *text_view = GTK_TEXT_VIEW (view);
+
+  gtk_text_view_set_editable (text_view, FALSE);
+  gtk_text_view_set_cursor_visible (text_view, FALSE);
+  gtk_text_view_set_wrap_mode (text_view, GTK_WRAP_WORD_CHAR);
+  /* Text is only ever added by the view: nothing to undo, and an undo
+   * stack would keep a copy of it. */
+  gtk_text_buffer_set_enable_undo (gtk_text_view_get_buffer (text_view), FALSE);
+  gtk_widget_add_css_class (view, "md-plain");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Reply as plain text"), -1);
+  return view;
+}
+
+/* Replaces the formatted blocks with the plain text view. */
+static void
+ensure_plain (ConfabMarkdownView *self)
+{
+  GtkWidget *note;
+  GtkWidget *scroller;
+
+  if (self->plain_view != NULL)
+    return;
+
+  g_clear_pointer (&self->tail, confab_markdown_node_free);
+  remove_all_blocks (self);
+  self->anchor = NULL;
+
+  note = gtk_label_new (_("This reply is too long to format: it is shown as plain text."));
+  gtk_label_set_xalign (GTK_LABEL (note), 0);
+  gtk_label_set_wrap (GTK_LABEL (note), TRUE);
+  gtk_widget_add_css_class (note, "dim-label");
+  gtk_widget_add_css_class (note, "caption");
+  gtk_widget_set_parent (note, GTK_WIDGET (self));
+
+  /* A scroller of its own: only then does the text view lay out no more
+   * than the lines it shows. */
+  scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), PLAIN_TEXT_HEIGHT);
+  gtk_widget_add_css_class (scroller, "md-plain-scroller");
+  self->plain_view = GTK_TEXT_VIEW (create_plain_view ());
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->plain_view));
+  gtk_widget_set_parent (scroller, GTK_WIDGET (self));
+  self->plain_end = 0;
+}
+
+/* Adds what arrived since the last frame at the end of the plain text,
+ * in pieces: a frame may bring megabytes, and their sanitized copy would
+ * be one more copy of the reply at once. */
+static void
+update_plain (ConfabMarkdownView *self)
+{
+  GtkTextBuffer *buffer;
+
+  ensure_plain (self);
+  buffer = gtk_text_view_get_buffer (self->plain_view);
+  while (self->plain_end < self->text->len)
+    {
+      const char *start = self->text->str + self->plain_end;
+      const char *stop = self->text->str + self->text->len;
+      g_autofree char *shown = NULL;
+      GtkTextIter end;
+
+      /* @text is valid UTF-8: cut before a character. */
+      if (stop - start > PLAIN_TEXT_PIECE)
+        stop = g_utf8_find_prev_char (start, start + PLAIN_TEXT_PIECE + 1);
+      shown = confab_markdown_sanitize_code (start, stop - start);
+      gtk_text_buffer_get_end_iter (buffer, &end);
+      gtk_text_buffer_insert (buffer, &end, shown, -1);
+      self->plain_end = stop - self->text->str;
+    }
+}
+
 static void
 update (ConfabMarkdownView *self)
 {
   guint i;
 
   cancel_update (self);
+
+  if (self->plain_view != NULL || self->n_visible > PLAIN_TEXT_LEN)
+    {
+      update_plain (self);
+      return;
+    }
 
   if (self->tail != NULL && self->tail_end == self->text->len)
     return;
@@ -240,6 +380,26 @@ schedule_update (ConfabMarkdownView *self)
     self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_tick, NULL, NULL);
 }
 
+/* Valid UTF-8 in [bytes, bytes + len), maybe ending inside a character,
+ * goes straight to @text, the unfinished character to @raw. Returns
+ * FALSE, changing nothing, if the bytes need repairs. */
+static gboolean
+consume_exact (ConfabMarkdownView *self,
+               const char         *bytes,
+               gsize               len)
+{
+  const char *valid_end;
+  gsize text_len = self->text->len;
+
+  if (!g_utf8_validate_len (bytes, len, &valid_end) && !is_incomplete_sequence (valid_end, bytes + len))
+    return FALSE;
+
+  g_string_append_len (self->text, bytes, valid_end - bytes);
+  g_string_append_len (self->raw, valid_end, bytes + len - valid_end);
+  count_visible (self, text_len);
+  return TRUE;
+}
+
 /* Appends @len bytes; returns whether the view showed nothing before. */
 static gboolean
 receive (ConfabMarkdownView *self,
@@ -248,9 +408,49 @@ receive (ConfabMarkdownView *self,
 {
   gboolean was_empty = self->text->len == 0;
 
+  /* Most deltas start on a character: they need no copy in @raw. */
+  if (self->exact && self->raw->len == 0 && consume_exact (self, bytes, len))
+    return was_empty;
+
   g_string_append_len (self->raw, bytes, len);
+  if (self->exact)
+    {
+      g_autoptr(GString) pending = g_steal_pointer (&self->raw);
+
+      self->raw = g_string_new (NULL);
+      if (consume_exact (self, pending->str, pending->len))
+        return was_empty;
+      g_string_append_len (self->raw, pending->str, pending->len);
+      /* From now on every byte is kept: what came before is @text. */
+      g_string_prepend_len (self->raw, self->text->str, self->text->len);
+      self->consumed = self->text->len;
+      self->exact = FALSE;
+    }
   consume_raw (self);
   return was_empty;
+}
+
+/* How many bytes were received, and whether @text (@len bytes) starts
+ * with all of them. */
+static gsize
+n_received (ConfabMarkdownView *self)
+{
+  return self->exact ? self->text->len + self->raw->len : self->raw->len;
+}
+
+static gboolean
+extends_received (ConfabMarkdownView *self,
+                  const char         *text,
+                  gsize               len)
+{
+  gsize n = n_received (self);
+
+  if (n == 0 || len < n)
+    return FALSE;
+  if (!self->exact)
+    return memcmp (text, self->raw->str, n) == 0;
+  return memcmp (text, self->text->str, self->text->len) == 0 &&
+         memcmp (text + self->text->len, self->raw->str, self->raw->len) == 0;
 }
 
 /* A view that shows nothing yet (a list row being bound, the first
@@ -442,6 +642,7 @@ confab_markdown_view_init (ConfabMarkdownView *self)
   GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
 
   self->raw = g_string_new (NULL);
+  self->exact = TRUE;
   self->text = g_string_new (NULL);
   self->splitter = confab_markdown_splitter_new ();
   self->splits = g_array_new (FALSE, FALSE, sizeof (gsize));
@@ -499,15 +700,16 @@ confab_markdown_view_set_text (ConfabMarkdownView *self,
     text = "";
   len = strlen (text);
 
-  if (self->raw->len > 0 && len >= self->raw->len
-      && memcmp (text, self->raw->str, self->raw->len) == 0)
+  if (extends_received (self, text, len))
     {
-      if (len > self->raw->len)
-        received (self, receive (self, text + self->raw->len, len - self->raw->len));
+      gsize n = n_received (self);
+
+      if (len > n)
+        received (self, receive (self, text + n, len - n));
       return;
     }
 
-  if (self->raw->len == 0 && len == 0)
+  if (n_received (self) == 0 && len == 0)
     return;
   reset (self);
   received (self, receive (self, text, len));

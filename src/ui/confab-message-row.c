@@ -10,6 +10,13 @@
  * Rows are recycled by the list view, so everything is derived from the
  * message in one place and redone on every bind.
  *
+ * A lazy row (the conversation view's) leaves a finished message's text
+ * unrendered when it is bound, and holds its place with an estimated
+ * height until the view asks for it (confab_message_row_ensure_content)
+ * as it comes near the screen: GTK 4.8's GtkListView binds some 200 rows
+ * around the visible ones, and laying all of them out made opening a long
+ * conversation seven times slower than a short one (docs/PERFORMANCE.md).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -17,6 +24,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <math.h>
 #include <string.h>
 
 #include "confab-error.h"
@@ -26,6 +34,16 @@
 #include "confab-widget-util.h"
 
 #define MIN_RATE_SPAN_MS 100
+/* The estimate of a reply's height before it is rendered: lines of about
+ * this many bytes, this many pixels high. Only where the scrollbar sits
+ * depends on it. */
+#define ESTIMATE_LINE_BYTES 90
+#define ESTIMATE_LINE_HEIGHT 22
+#define ESTIMATE_MAX_HEIGHT 20000
+/* The content's width, as AdwClamp's (maximum-size, tightening-threshold)
+ * would give it. */
+#define CLAMP_MAXIMUM 860
+#define CLAMP_THRESHOLD 560
 
 struct _ConfabMessageRow
 {
@@ -35,6 +53,7 @@ struct _ConfabMessageRow
   GtkBox             *actions_box;
   GtkBox             *body_box;
   GtkBox             *bubble;
+  GtkWidget          *content;
   GtkButton          *copy_button;
   GtkButton          *delete_button;
   GtkButton          *edit_button;
@@ -69,6 +88,9 @@ struct _ConfabMessageRow
   double              text_scale;
   gboolean            remote_images;
   guint               tick_id;
+  guint               lazy : 1;
+  guint               content_pending : 1;
+  guint               has_tooltips : 1;
   /* The Thinking section opens and closes by itself only until the user
    * touches it. */
   guint               thinking_auto : 1;
@@ -697,6 +719,80 @@ update_role (ConfabMessageRow *self)
   gtk_widget_set_halign (GTK_WIDGET (self->actions_box), assistant ? GTK_ALIGN_START : GTK_ALIGN_END);
 }
 
+/* Setting a tooltip costs more than the rest of the row's template (GTK
+ * 4.8 updates the accessible description too): a lazy row sets its
+ * buttons' tooltips only when the pointer or the keyboard focus first
+ * comes to it. Their accessible names are in the template. */
+static void
+ensure_tooltips (ConfabMessageRow *self)
+{
+  if (self->has_tooltips)
+    return;
+  self->has_tooltips = TRUE;
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->copy_button), _("Copy as Markdown"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->regenerate_button), _("Regenerate"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->edit_button), _("Edit and Resend"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->delete_button), _("Delete Message"));
+}
+
+/* A rough height from the text's length and lines. */
+static int
+estimate_text_height (const char *text)
+{
+  guint lines = 1;
+  gsize run = 0;
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '\n' || ++run == ESTIMATE_LINE_BYTES)
+        {
+          lines++;
+          run = 0;
+        }
+      if (lines * ESTIMATE_LINE_HEIGHT >= ESTIMATE_MAX_HEIGHT)
+        break;
+    }
+  return MIN (lines * ESTIMATE_LINE_HEIGHT, ESTIMATE_MAX_HEIGHT);
+}
+
+/* Drops what the previous message showed, so that rows off screen, and
+ * rows kept for reuse after a conversation was closed, cost little memory. */
+static void
+drop_content (ConfabMessageRow *self)
+{
+  if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
+  if (self->markdown != NULL)
+    {
+      confab_markdown_view_set_text (self->markdown, "");
+      gtk_widget_set_visible (GTK_WIDGET (self->markdown), FALSE);
+    }
+  if (self->text_label != NULL)
+    {
+      gtk_label_set_text (self->text_label, "");
+      gtk_widget_set_visible (GTK_WIDGET (self->text_label), FALSE);
+    }
+  if (self->reasoning_label != NULL)
+    gtk_label_set_text (self->reasoning_label, "");
+}
+
+/* The reply is rendered when the conversation view asks for it; until
+ * then the body only holds its place. */
+static void
+defer_content (ConfabMessageRow *self)
+{
+  const char *text = confab_message_get_text (self->message);
+
+  drop_content (self);
+  self->content_pending = TRUE;
+  gtk_widget_set_size_request (GTK_WIDGET (self->body_box), -1,
+                               *text != '\0' ? estimate_text_height (text) : -1);
+  flush_reasoning (self);
+}
+
 static void
 on_text_changed (ConfabMessageRow *self)
 {
@@ -734,6 +830,73 @@ edit_account_cb (GtkWidget  *widget,
   ConfabMessageRow *self = CONFAB_MESSAGE_ROW (widget);
 
   emit_action (self, "edit-account", confab_message_get_account_id (self->message));
+}
+
+/* Size: the row clamps its content's width as an AdwClamp does, easing
+ * from the threshold to the maximum, but never measures the content's
+ * width for a height. AdwClamp passes that question on, a vertical box
+ * asks each child, and a wrapping GtkLabel answers it by laying its text
+ * out at about ten widths (GTK 4.8): most of the cost of showing a row. */
+
+static int
+content_width_for (ConfabMessageRow *self,
+                   int               width)
+{
+  double lower, max, upper, progress;
+  int min, nat;
+
+  gtk_widget_measure (self->content, GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+  lower = MAX (MIN (CLAMP_THRESHOLD, CLAMP_MAXIMUM), min);
+  max = MAX (lower, CLAMP_MAXIMUM);
+  /* An ease-out cubic curve leaves the threshold three times as steep. */
+  upper = lower + 3 * (max - lower);
+
+  if (width < 0)
+    return MIN (nat, (int) ceil (max));
+  if (width <= lower)
+    return width;
+  if (width >= upper)
+    return (int) ceil (max);
+  progress = (width - lower) / (upper - lower);
+  return (int) floor (lower + (max - lower) * (1 - pow (1 - progress, 3)));
+}
+
+static GtkSizeRequestMode
+confab_message_row_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
+static void
+confab_message_row_measure (GtkWidget      *widget,
+                            GtkOrientation  orientation,
+                            int             for_size,
+                            int            *minimum,
+                            int            *natural,
+                            int            *minimum_baseline,
+                            int            *natural_baseline)
+{
+  ConfabMessageRow *self = CONFAB_MESSAGE_ROW (widget);
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    gtk_widget_measure (self->content, orientation, -1, minimum, natural, NULL, NULL);
+  else
+    gtk_widget_measure (self->content, orientation, content_width_for (self, for_size),
+                        minimum, natural, NULL, NULL);
+}
+
+static void
+confab_message_row_size_allocate (GtkWidget *widget,
+                                  int        width,
+                                  int        height,
+                                  int        baseline)
+{
+  ConfabMessageRow *self = CONFAB_MESSAGE_ROW (widget);
+  int content_width = MIN (content_width_for (self, width), width);
+
+  gtk_widget_size_allocate (self->content,
+                            &(GtkAllocation) { (width - content_width) / 2, 0, content_width, height },
+                            -1);
 }
 
 static void
@@ -832,6 +995,9 @@ confab_message_row_class_init (ConfabMessageRowClass *klass)
   object_class->finalize = confab_message_row_finalize;
   object_class->get_property = confab_message_row_get_property;
   object_class->set_property = confab_message_row_set_property;
+  widget_class->get_request_mode = confab_message_row_get_request_mode;
+  widget_class->measure = confab_message_row_measure;
+  widget_class->size_allocate = confab_message_row_size_allocate;
 
   properties[PROP_ACCOUNT_STORE] =
     g_param_spec_object ("account-store", NULL, NULL, CONFAB_TYPE_ACCOUNT_STORE,
@@ -873,6 +1039,7 @@ confab_message_row_class_init (ConfabMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, actions_box);
   gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, body_box);
   gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, bubble);
+  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, content);
   gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, copy_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, delete_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, edit_button);
@@ -880,15 +1047,22 @@ confab_message_row_class_init (ConfabMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, origin_label);
   gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, regenerate_button);
   gtk_widget_class_set_css_name (widget_class, "message");
-
-  g_type_ensure (ADW_TYPE_CLAMP);
 }
 
 static void
 confab_message_row_init (ConfabMessageRow *self)
 {
+  GtkEventController *controller;
+
   gtk_widget_init_template (GTK_WIDGET (self));
   self->text_scale = 1.0;
+
+  controller = gtk_event_controller_motion_new ();
+  g_signal_connect_object (controller, "enter", G_CALLBACK (ensure_tooltips), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+  controller = gtk_event_controller_focus_new ();
+  g_signal_connect_object (controller, "enter", G_CALLBACK (ensure_tooltips), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
   self->message_signals = g_signal_group_new (CONFAB_TYPE_MESSAGE);
   g_signal_group_connect_object (self->message_signals, "notify::text",
@@ -945,12 +1119,23 @@ confab_message_row_set_message (ConfabMessageRow *self,
   self->thinking_auto = TRUE;
   if (self->thinking_expander != NULL)
     set_thinking_expanded (self, FALSE);
+  if (!self->lazy)
+    ensure_tooltips (self);
   if (message != NULL)
     {
       update_role (self);
       update_origin (self);
       update_state (self);
-      confab_message_row_flush (self);
+      if (self->lazy && message_is_assistant (message) && !message_is_streaming (message))
+        defer_content (self);
+      else
+        confab_message_row_flush (self);
+    }
+  else if (self->lazy)
+    {
+      drop_content (self);
+      self->content_pending = FALSE;
+      gtk_widget_set_size_request (GTK_WIDGET (self->body_box), -1, -1);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
 }
@@ -992,8 +1177,50 @@ confab_message_row_flush (ConfabMessageRow *self)
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
       self->tick_id = 0;
     }
+  if (self->content_pending)
+    {
+      self->content_pending = FALSE;
+      gtk_widget_set_size_request (GTK_WIDGET (self->body_box), -1, -1);
+    }
   flush_text (self);
   flush_reasoning (self);
+}
+
+/**
+ * confab_message_row_set_lazy:
+ * @lazy: whether finished replies wait for
+ *   confab_message_row_ensure_content() to be rendered
+ *
+ * For rows of a list that renders only what comes near the screen.
+ */
+void
+confab_message_row_set_lazy (ConfabMessageRow *self,
+                             gboolean          lazy)
+{
+  g_return_if_fail (CONFAB_IS_MESSAGE_ROW (self));
+
+  self->lazy = !!lazy;
+  if (!self->lazy)
+    confab_message_row_ensure_content (self);
+}
+
+/* Whether the message's text waits to be rendered. */
+gboolean
+confab_message_row_get_content_pending (ConfabMessageRow *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MESSAGE_ROW (self), FALSE);
+
+  return self->content_pending;
+}
+
+/* Renders the message's text if it waits to be. */
+void
+confab_message_row_ensure_content (ConfabMessageRow *self)
+{
+  g_return_if_fail (CONFAB_IS_MESSAGE_ROW (self));
+
+  if (self->content_pending)
+    confab_message_row_flush (self);
 }
 
 /* The text size preference, relative to normal. */

@@ -28,6 +28,10 @@ void                confab_message_row_set_text_scale    (ConfabMessageRow   *se
 void                confab_message_row_set_remote_images (ConfabMessageRow   *self,
                                                           gboolean            remote_images);
 void                confab_message_row_flush             (ConfabMessageRow   *self);
+void                confab_message_row_set_lazy          (ConfabMessageRow   *self,
+                                                          gboolean            lazy);
+gboolean            confab_message_row_get_content_pending (ConfabMessageRow *self);
+void                confab_message_row_ensure_content    (ConfabMessageRow   *self);
 GtkWidget          *confab_message_row_get_body          (ConfabMessageRow   *self);
 char               *confab_message_row_dup_metrics_text  (ConfabMessage      *message);
 char               *confab_message_row_dup_origin_text   (ConfabMessage      *message,

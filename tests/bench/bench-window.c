@@ -28,10 +28,16 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
+
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
 
 #include "bench-ui.h"
 #include "confab-application.h"
+#include "confab-message-row.h"
 #include "confab-window-private.h"
 
 typedef struct
@@ -42,6 +48,7 @@ typedef struct
   ConfabMessage     *reply;
   GtkAdjustment     *adjustment;
   gboolean           bottom_reached;
+  guint              unrendered_frames;
 } Bench;
 
 static double
@@ -142,6 +149,30 @@ find_descendant (GtkWidget *root,
   return NULL;
 }
 
+/* Rows on screen whose text was not rendered: the conversation view
+ * renders rows lazily, and must do so before it paints them. */
+static guint
+count_unrendered_on_screen (Bench *bench)
+{
+  GtkWidget *list = find_descendant (GTK_WIDGET (bench->window->conversation_view),
+                                     GTK_TYPE_LIST_VIEW);
+  guint n = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (list); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *row = gtk_widget_get_first_child (child);
+      graphene_rect_t bounds;
+
+      if (CONFAB_IS_MESSAGE_ROW (row) && gtk_widget_get_height (child) > 0 &&
+          gtk_widget_compute_bounds (child, list, &bounds) &&
+          bounds.origin.y + bounds.size.height > 0 && bounds.origin.y < gtk_widget_get_height (list) &&
+          confab_message_row_get_content_pending (CONFAB_MESSAGE_ROW (row)))
+        n++;
+    }
+  return n;
+}
+
 /* A turn of the wheel as the view's scroll controller receives it: the
  * view then takes the moves that follow for the user's, and stops
  * following the end of the conversation. */
@@ -175,6 +206,10 @@ scroll_tick_cb (GtkWidget     *widget,
   Bench *bench = user_data;
   GtkAdjustment *adjustment = bench->adjustment;
   double bottom = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
+
+  /* As the last frame painted them. */
+  if (count_unrendered_on_screen (bench) > 0)
+    bench->unrendered_frames++;
 
   if (at_bottom (adjustment))
     {
@@ -222,9 +257,11 @@ scroll_top_to_bottom (Bench *bench)
 }
 
 static void
-print_scroll (BenchRecording *scroll)
+print_scroll (Bench          *bench,
+              BenchRecording *scroll)
 {
-  printf (",\n \"scroll_frames\": %u, \"scroll_s\": %.2f, \"scroll_max_frame_ms\": %.2f,"
+  printf (",\n \"scroll_frames_with_unrendered_rows\": %u,", bench->unrendered_frames);
+  printf ("\n \"scroll_frames\": %u, \"scroll_s\": %.2f, \"scroll_max_frame_ms\": %.2f,"
           " \"scroll_p95_frame_ms\": %.2f, \"scroll_frames_over_16ms\": %u,\n"
           " \"scroll_max_iteration_ms\": %.2f, \"scroll_p95_iteration_ms\": %.2f,"
           " \"scroll_iterations_over_16ms\": %u, \"scroll_max_busy_ms\": %.2f",
@@ -242,6 +279,8 @@ bench_open (Bench      *bench,
 {
   ConfabConversationView *view = bench->window->conversation_view;
   gint64 rss_before, rss_after, start, first_paint, end_paint;
+  gint64 cpu_start, first_paint_cpu, end_paint_cpu;
+  guint unrendered_first, unrendered_end;
   guint n_messages;
 
   bench->adjustment = confab_conversation_view_get_vadjustment (view);
@@ -252,10 +291,15 @@ bench_open (Bench      *bench,
 
   g_signal_connect_swapped (view, "notify::conversation", G_CALLBACK (on_conversation_shown), bench);
   start = g_get_monotonic_time ();
+  cpu_start = bench_thread_cpu_us ();
   confab_window_open_conversation (bench->window, id);
   if (!bench_ui_run_until (is_shown, bench, 120))
     g_error ("conversation %s was not shown", id);
   first_paint = g_get_monotonic_time () - start;
+  /* The main thread's CPU time: on a busy machine the wall-clock time
+   * also counts what other programs took. */
+  first_paint_cpu = bench_thread_cpu_us () - cpu_start;
+  unrendered_first = count_unrendered_on_screen (bench);
   /* The view scrolls to the end in an idle callback, once the rows it
    * shows first are measured. */
   bench_ui_run_pending ();
@@ -263,18 +307,24 @@ bench_open (Bench      *bench,
     g_error ("the end of conversation %s was not shown", id);
   bench_ui_wait_frames (1);
   end_paint = g_get_monotonic_time () - start;
+  end_paint_cpu = bench_thread_cpu_us () - cpu_start;
+  unrendered_end = count_unrendered_on_screen (bench);
   g_signal_handlers_disconnect_by_data (view, bench);
   n_messages = g_list_model_get_n_items (G_LIST_MODEL (confab_conversation_view_get_conversation (view)));
   rss_after = bench_settled_rss_kib ();
 
   printf ("{\"messages\": %u, \"first_paint_ms\": %.1f, \"end_shown_ms\": %.1f,\n"
+          " \"first_paint_cpu_ms\": %.1f, \"end_shown_cpu_ms\": %.1f,\n"
+          " \"unrendered_rows_on_screen_first\": %u, \"unrendered_rows_on_screen_end\": %u,\n"
           " \"rss_before_kib\": %" G_GINT64_FORMAT ", \"rss_kib\": %" G_GINT64_FORMAT,
-          n_messages, ms (first_paint), ms (end_paint), rss_before, rss_after);
+          n_messages, ms (first_paint), ms (end_paint), ms (first_paint_cpu), ms (end_paint_cpu),
+          unrendered_first, unrendered_end,
+          rss_before, rss_after);
   if (scroll)
     {
       g_autoptr(BenchRecording) recording = scroll_top_to_bottom (bench);
 
-      print_scroll (recording);
+      print_scroll (bench, recording);
     }
   printf ("}\n");
   return 0;
@@ -316,12 +366,16 @@ bench_huge (Bench      *bench,
   ConfabAccount *account = confab_account_store_lookup_by_name (bench->window->accounts, account_name);
   ConfabConversation *conversation;
   gint64 rss_before, rss_peak, rss_end, rss_closed, start, seconds;
+  struct mallinfo2 heap_before, heap_closed;
+  ConfabMessage *reply_alive = NULL;
+  gint64 rss_trimmed;
   gsize bytes;
 
   if (account == NULL)
     g_error ("no account named %s", account_name);
   confab_model_selector_select (bench->window->model_selector, confab_account_get_id (account), model);
   rss_before = bench_settled_rss_kib ();
+  heap_before = mallinfo2 ();
   reset_peak_rss ();
 
   start = g_get_monotonic_time ();
@@ -343,16 +397,41 @@ bench_huge (Bench      *bench,
   rss_end = bench_settled_rss_kib ();
   rss_peak = bench_status_kib ("VmHWM");
 
+  g_object_add_weak_pointer (G_OBJECT (bench->reply), (gpointer *) &reply_alive);
+  reply_alive = bench->reply;
   g_clear_object (&bench->reply);
   confab_window_new_chat (bench->window);
   bench_ui_wait_frames (2);
   bench_ui_run_for (2);
   rss_closed = bench_status_kib ("VmRSS");
+  /* What the heap still holds (uordblks: in use; fordblks: free but kept
+   * by malloc), to tell memory still used from memory not given back. */
+  heap_closed = mallinfo2 ();
+  /* What is left once malloc gives back every free page it can. */
+  malloc_trim (0);
+  rss_trimmed = bench_status_kib ("VmRSS");
+#ifdef RUNNING_ON_VALGRIND
+  /* Under valgrind --tool=massif (CONFAB_BENCH_WRAPPER), what the heap
+   * holds once the conversation is closed, in this file. */
+  if (RUNNING_ON_VALGRIND && g_getenv ("CONFAB_BENCH_MASSIF_SNAPSHOT") != NULL)
+    {
+      g_autofree char *command = g_strdup_printf ("detailed_snapshot %s",
+                                                  g_getenv ("CONFAB_BENCH_MASSIF_SNAPSHOT"));
+
+      VALGRIND_MONITOR_COMMAND (command);
+    }
+#endif
 
   printf ("{\"reply_bytes\": %zu, \"seconds\": %.2f, \"rss_before_kib\": %" G_GINT64_FORMAT
           ", \"rss_peak_kib\": %" G_GINT64_FORMAT ", \"rss_end_kib\": %" G_GINT64_FORMAT
-          ", \"rss_closed_kib\": %" G_GINT64_FORMAT "}\n",
-          bytes, seconds / (double) G_USEC_PER_SEC, rss_before, rss_peak, rss_end, rss_closed);
+          ", \"rss_closed_kib\": %" G_GINT64_FORMAT ",\n \"heap_in_use_before_kib\": %zu"
+          ", \"heap_in_use_closed_kib\": %zu, \"heap_free_closed_kib\": %zu,"
+          " \"rss_trimmed_kib\": %" G_GINT64_FORMAT ", \"reply_finalized\": %s}\n",
+          bytes, seconds / (double) G_USEC_PER_SEC, rss_before, rss_peak, rss_end, rss_closed,
+          heap_before.uordblks / 1024, heap_closed.uordblks / 1024, heap_closed.fordblks / 1024,
+          rss_trimmed, reply_alive == NULL ? "true" : "false");
+  if (reply_alive != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (reply_alive), (gpointer *) &reply_alive);
   return 0;
 }
 
