@@ -87,6 +87,33 @@ count_rows (GtkWidget *root)
   return n;
 }
 
+/* Every row on screen got at least the height it asks for at its width:
+ * otherwise its text is drawn over what follows (a row rendered late once
+ * kept the height of its placeholder). */
+static guint
+assert_rows_fit (GtkWidget *root)
+{
+  guint n = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (CONFAB_IS_MESSAGE_ROW (child) && gtk_widget_get_mapped (child) &&
+          gtk_widget_get_child_visible (child) && gtk_widget_get_width (child) > 0)
+        {
+          int minimum;
+
+          gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (child),
+                              &minimum, NULL, NULL, NULL);
+          g_assert_cmpint (gtk_widget_get_height (child), >=, minimum);
+          n++;
+        }
+      else
+        n += assert_rows_fit (child);
+    }
+  return n;
+}
+
 static void
 test_long_conversation (Fixture       *fixture,
                         gconstpointer  data)
@@ -102,6 +129,7 @@ test_long_conversation (Fixture       *fixture,
   settle (fixture);
   opened = g_get_monotonic_time () - start;
 
+  g_assert_cmpuint (assert_rows_fit (GTK_WIDGET (fixture->view)), >, 0);
   /* Only the rows on screen exist. */
   g_assert_cmpuint (count_rows (GTK_WIDGET (fixture->view)), >, 0);
   g_assert_cmpuint (count_rows (GTK_WIDGET (fixture->view)), <, MAX_ROWS);
@@ -121,6 +149,7 @@ test_long_conversation (Fixture       *fixture,
       slowest = MAX (slowest, step);
       total += step;
       g_assert_cmpuint (count_rows (GTK_WIDGET (fixture->view)), <, MAX_ROWS);
+      assert_rows_fit (GTK_WIDGET (fixture->view));
     }
 
   /* And a jump into the middle. */
@@ -128,6 +157,55 @@ test_long_conversation (Fixture       *fixture,
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) / 2);
   settle (fixture);
   jumped = g_get_monotonic_time () - start;
+  assert_rows_fit (GTK_WIDGET (fixture->view));
+
+  /* A conversation replaced by a short one, and then growing, as when
+   * the user switches and sends. */
+  {
+    g_autoptr(ConfabConversation) other = confab_conversation_new ("conv0002");
+
+    add_messages (other, 2);
+    confab_conversation_view_set_conversation (fixture->view, other);
+    settle (fixture);
+    assert_rows_fit (GTK_WIDGET (fixture->view));
+    add_messages (other, 2);
+    settle (fixture);
+    assert_rows_fit (GTK_WIDGET (fixture->view));
+  }
+
+  /* A reply streamed live, then the next exchange. */
+  {
+    g_autoptr(ConfabConversation) live = confab_conversation_new ("conv0003");
+    g_autoptr(ConfabMessage) question = confab_message_new (CONFAB_ROLE_USER, "Hello through the proxy");
+    g_autoptr(ConfabMessage) reply = confab_message_new (CONFAB_ROLE_ASSISTANT, "");
+
+    confab_message_set_state (question, CONFAB_MESSAGE_COMPLETE);
+    confab_conversation_append (live, question);
+    confab_message_set_state (reply, CONFAB_MESSAGE_STREAMING);
+    confab_conversation_append (live, reply);
+    confab_conversation_view_set_conversation (fixture->view, live);
+    settle (fixture);
+    confab_message_append_text (reply, "Hello through ");
+    settle (fixture);
+    confab_message_append_text (reply, "the proxy");
+    confab_message_set_state (reply, CONFAB_MESSAGE_COMPLETE);
+    settle (fixture);
+    assert_rows_fit (GTK_WIDGET (fixture->view));
+    add_messages (live, 2);
+    settle (fixture);
+    assert_rows_fit (GTK_WIDGET (fixture->view));
+  }
+
+  /* The same conversation loaded again (from the history, after an
+   * account was edited): every row is bound anew to an equal message. */
+  {
+    g_autoptr(ConfabConversation) again = confab_conversation_new ("conv0002");
+
+    add_messages (again, 4);
+    confab_conversation_view_set_conversation (fixture->view, again);
+    settle (fixture);
+    assert_rows_fit (GTK_WIDGET (fixture->view));
+  }
 
   g_test_message ("opening %d messages: %.0f ms; scrolling a page: %.1f ms on average, "
                   "%.1f ms at most; jumping to the middle: %.0f ms",
