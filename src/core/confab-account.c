@@ -196,7 +196,10 @@ confab_account_new_from_json (JsonObject  *object,
   g_autoptr(ConfabAccount) self = NULL;
   JsonNode *headers;
 
-  if (id == NULL || name == NULL || provider == NULL)
+  /* Empty counts as missing: it would not be saved again (found by
+   * fuzzing: a file that loaded did not load after it was saved). */
+  if (id == NULL || name == NULL || provider == NULL ||
+      *id == '\0' || *name == '\0' || *provider == '\0')
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                            _("An account entry lacks its id, name or provider"));
