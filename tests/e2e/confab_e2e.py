@@ -325,6 +325,16 @@ def window(app, title, timeout=20):
                     timeout, what="window %r" % title)
 
 
+def close_window(app, window_node):
+    """Closes a window and waits until the app no longer lists it: going on
+    while its accessible objects are torn down once crashed the test
+    driver (libatspi) under load."""
+    title = window_node.name
+    window_node.doActionNamed("window.close")
+    wait_for(lambda: all(c.name != title for c in app.children),
+             what="window %r to close" % title)
+
+
 def message_rows(app):
     """The conversation's rows, each as the list of its labels' texts."""
     messages = app.findChild(lambda n: n.name == "Messages" and n.roleName == "list",

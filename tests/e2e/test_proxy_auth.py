@@ -144,7 +144,7 @@ def add(session):
 def chat_through_proxy(session):
     seen = len(session.proxy.lines)
     requests = len(session.mock.chat_requests())
-    session.preferences.doActionNamed("window.close")
+    e.close_window(session.app, session.preferences)
     e.send(session.app, "Hello through the proxy")
     e.wait_for_row(session.app, lambda labels: "Proxied · echo" in labels and
                    any("Hello through the proxy" in t for t in labels) and
@@ -181,7 +181,7 @@ def wrong_password_in_chat(session):
     back_to_list(session)
     assert WRONG not in accounts_json()
     seen = len(session.proxy.lines)
-    session.preferences.doActionNamed("window.close")
+    e.close_window(session.app, session.preferences)
     e.send(session.app, "With the wrong password")
     row = e.wait_for_row(session.app, lambda labels: "Could not reach the provider" in labels,
                          what="the proxy error")
