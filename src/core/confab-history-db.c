@@ -608,9 +608,9 @@ finalize_statement (gpointer data)
   sqlite3_finalize (data);
 }
 
-ConfabHistoryDb *
-confab_history_db_open (const char  *path,
-                        GError     **error)
+static ConfabHistoryDb *
+open_once (const char  *path,
+           GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
   ConfabHistoryDb *db;
@@ -654,6 +654,37 @@ confab_history_db_open (const char  *path,
       return NULL;
     }
   return db;
+}
+
+ConfabHistoryDb *
+confab_history_db_open (const char  *path,
+                        GError     **error)
+{
+  gint64 deadline;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  /* Two programs opening a new history at once: SQLite can answer one of
+   * them "busy" at once, without waiting (switching the new file to WAL,
+   * or reading the WAL index the other is building), and the first use
+   * failed (found by test-history-cli's two-processes test, under load).
+   * Starting over a moment later finds the file ready. */
+  deadline = g_get_monotonic_time () + BUSY_TIMEOUT_MS * (gint64) 1000;
+  for (;;)
+    {
+      g_autoptr(GError) local_error = NULL;
+      ConfabHistoryDb *db = open_once (path, &local_error);
+
+      if (db != NULL)
+        return db;
+      if (!g_error_matches (local_error, CONFAB_HISTORY_ERROR, CONFAB_HISTORY_ERROR_BUSY) ||
+          g_get_monotonic_time () >= deadline)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      g_usleep (50 * 1000);
+    }
 }
 
 void
