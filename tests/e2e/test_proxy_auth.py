@@ -7,7 +7,6 @@ the proxy, and a wrong password says so."""
 import os
 import subprocess
 import sys
-import threading
 
 import confab_e2e as e
 
@@ -29,13 +28,28 @@ class Proxy:
         # The test proxy takes its (test) password in argv; the app never does.
         self.process = e._spawn([PROXY, "--kind", "socks5", "--user", USER, "--password", PASSWORD],
                                 stdout=subprocess.PIPE, text=True)
+        # Only the port is printed before the first connection, so the
+        # pipe's buffer holds nothing more after this line.
         self.port = int(self.process.stdout.readline())
-        self.lines = []
-        threading.Thread(target=self._read, daemon=True).start()
+        os.set_blocking(self.process.stdout.fileno(), False)
+        self._lines = []
+        self._partial = b""
 
-    def _read(self):
-        for line in self.process.stdout:
-            self.lines.append(line.strip())
+    @property
+    def lines(self):
+        """What the proxy printed so far, read when asked: a thread reading
+        it beside the test driver was there each time libatspi crashed."""
+        while True:
+            try:
+                data = os.read(self.process.stdout.fileno(), 65536)
+            except BlockingIOError:
+                break
+            if not data:
+                break
+            self._partial += data
+        *done, self._partial = self._partial.split(b"\n")
+        self._lines.extend(line.decode().strip() for line in done)
+        return self._lines
 
     def wait_for_line(self, line, after=0):
         e.wait_for(lambda: line in self.lines[after:], 20, what="%r from the proxy" % line)
