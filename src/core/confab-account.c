@@ -457,3 +457,20 @@ invalid:
                _("“%s” is not a valid header; use “Name: value”"), header);
   return FALSE;
 }
+
+/* Whether the account's proxy address names a user, so a password (in
+ * the keyring) goes with it. */
+gboolean
+confab_account_proxy_has_user (ConfabAccount *self)
+{
+  const char *proxy;
+  g_autoptr(GUri) uri = NULL;
+
+  g_return_val_if_fail (CONFAB_IS_ACCOUNT (self), FALSE);
+
+  proxy = self->proxy;
+  if (proxy == NULL || g_str_equal (proxy, "none") || g_str_equal (proxy, "system"))
+    return FALSE;
+  uri = g_uri_parse (proxy, G_URI_FLAGS_NONE, NULL);
+  return uri != NULL && g_uri_get_user (uri) != NULL;
+}

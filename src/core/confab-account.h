@@ -59,4 +59,6 @@ void                      confab_account_set_ca_file         (ConfabAccount  *se
 gboolean                  confab_account_validate_header     (const char     *header,
                                                               GError        **error);
 
+gboolean            confab_account_proxy_has_user       (ConfabAccount *self);
+
 G_END_DECLS

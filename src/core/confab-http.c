@@ -342,18 +342,6 @@ confab_http_context_free (ConfabHttpContext *context)
   g_free (context);
 }
 
-static gboolean
-proxy_has_user (ConfabAccount *account)
-{
-  const char *proxy = confab_account_get_proxy (account);
-  g_autoptr(GUri) uri = NULL;
-
-  if (proxy == NULL || g_str_equal (proxy, "none") || g_str_equal (proxy, "system"))
-    return FALSE;
-  uri = g_uri_parse (proxy, G_URI_FLAGS_NONE, NULL);
-  return uri != NULL && g_uri_get_user (uri) != NULL;
-}
-
 static void
 finish_prepare (GTask      *task,
                 const char *proxy_password)
@@ -419,7 +407,7 @@ on_api_key (GObject      *source,
       return;
     }
 
-  if (proxy_has_user (data->account))
+  if (confab_account_proxy_has_user (data->account))
     {
       GCancellable *cancellable = g_task_get_cancellable (task);
       confab_keyring_lookup_async (confab_account_get_id (data->account),

@@ -779,19 +779,6 @@ secrets_next (SecretsPlan *plan)
     secrets_done (plan, NULL);
 }
 
-/* Whether the draft's proxy sends a user name, so a password with it. */
-static gboolean
-proxy_has_user (ConfabAccount *draft)
-{
-  const char *proxy = confab_account_get_proxy (draft);
-  g_autoptr(GUri) uri = NULL;
-
-  if (proxy == NULL || g_str_equal (proxy, "none") || g_str_equal (proxy, "system"))
-    return FALSE;
-  uri = g_uri_parse (proxy, G_URI_FLAGS_NONE, NULL);
-  return uri != NULL && g_uri_get_user (uri) != NULL;
-}
-
 /* Test Connection */
 
 typedef struct
@@ -896,7 +883,7 @@ plan_test_secrets (ConfabAccountEditor *self,
       plan->source_id = g_strdup (confab_account_get_id (self->account));
       plan->copy_api_key = plan->api_key == NULL;
       plan->copy_proxy_password = plan->proxy_password == NULL && !self->forget_proxy_password &&
-                                  proxy_has_user (data->draft);
+                                  confab_account_proxy_has_user (data->draft);
     }
   plan->then = on_test_secrets_ready;
   plan->user_data = data;
