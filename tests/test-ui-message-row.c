@@ -386,6 +386,115 @@ test_recycled_row (Fixture       *fixture,
 }
 
 static void
+settle (Fixture *fixture)
+{
+  for (guint i = 0; i < 3; i++)
+    {
+      gtk_test_widget_wait_for_draw (fixture->window);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+}
+
+static void
+collect_labels (GtkWidget *root,
+                GtkWidget *widget,
+                GPtrArray *labels)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (!gtk_widget_get_visible (child) || !gtk_widget_get_child_visible (child))
+        continue;
+      if (GTK_IS_LABEL (child) && *gtk_label_get_text (GTK_LABEL (child)) != '\0')
+        g_ptr_array_add (labels, child);
+      collect_labels (root, child, labels);
+    }
+}
+
+/* No label's text reaches into a label below it: each gets the height
+ * its text needs at its width (a label shown again after its text changed
+ * while hidden once kept the height of nothing, and its text was drawn
+ * over the line of token counts). */
+static void
+assert_labels_fit (GtkWidget *row)
+{
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+
+  collect_labels (row, row, labels);
+  g_assert_cmpuint (labels->len, >, 0);
+  for (guint i = 0; i < labels->len; i++)
+    {
+      GtkWidget *upper = g_ptr_array_index (labels, i);
+      graphene_rect_t a;
+      int needed;
+
+      g_assert_true (gtk_widget_compute_bounds (upper, row, &a));
+      gtk_widget_measure (upper, GTK_ORIENTATION_VERTICAL, (int) a.size.width, &needed, NULL, NULL, NULL);
+      for (guint j = 0; j < labels->len; j++)
+        {
+          GtkWidget *lower = g_ptr_array_index (labels, j);
+          graphene_rect_t b;
+
+          g_assert_true (gtk_widget_compute_bounds (lower, row, &b));
+          if (i == j || b.origin.y < a.origin.y ||
+              b.origin.x >= a.origin.x + a.size.width || a.origin.x >= b.origin.x + b.size.width)
+            continue;
+          if (b.origin.y < a.origin.y + needed - 1)
+            g_error ("\"%s\" (%.0f px from the top, needs %d px) reaches into \"%s\" (%.0f px)",
+                     gtk_label_get_text (GTK_LABEL (upper)), a.origin.y, needed,
+                     gtk_label_get_text (GTK_LABEL (lower)), b.origin.y);
+        }
+    }
+}
+
+/* A lazy row, as the conversation view's: bound, rendered, unbound and
+ * bound to the next message, as GtkListView recycles rows. */
+static void
+test_rebound_row_fits (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(ConfabMessage) first = assistant (CONFAB_MESSAGE_COMPLETE);
+  g_autoptr(ConfabMessage) question = confab_message_new (CONFAB_ROLE_USER, "Hello through the proxy");
+  g_autoptr(ConfabMessage) reply = assistant (CONFAB_MESSAGE_STREAMING);
+  g_autoptr(ConfabMessage) again = assistant (CONFAB_MESSAGE_COMPLETE);
+
+  confab_message_row_set_lazy (fixture->row, TRUE);
+  confab_message_set_text (first, "An earlier reply");
+  confab_message_row_set_message (fixture->row, first);
+  confab_message_row_ensure_content (fixture->row);
+  settle (fixture);
+  assert_labels_fit (row_widget (fixture));
+
+  confab_message_row_set_message (fixture->row, NULL);
+  settle (fixture);
+  confab_message_set_state (question, CONFAB_MESSAGE_COMPLETE);
+  confab_message_row_set_message (fixture->row, question);
+  settle (fixture);
+  assert_labels_fit (row_widget (fixture));
+
+  confab_message_row_set_message (fixture->row, NULL);
+  settle (fixture);
+  confab_message_set_text (reply, "");
+  confab_message_row_set_message (fixture->row, reply);
+  settle (fixture);
+  confab_message_append_text (reply, "Hello through the proxy");
+  confab_message_set_output_tokens (reply, 8);
+  confab_message_set_state (reply, CONFAB_MESSAGE_COMPLETE);
+  settle (fixture);
+  assert_labels_fit (row_widget (fixture));
+
+  confab_message_row_set_message (fixture->row, NULL);
+  settle (fixture);
+  confab_message_set_text (again, "Hello through the proxy, loaded again");
+  confab_message_row_set_message (fixture->row, again);
+  settle (fixture);
+  confab_message_row_ensure_content (fixture->row);
+  settle (fixture);
+  assert_labels_fit (row_widget (fixture));
+}
+
+static void
 test_copy_action (Fixture       *fixture,
                   gconstpointer  data)
 {
@@ -443,6 +552,7 @@ main (int   argc,
   ADD ("reply-markup-is-literal", test_reply_markup_is_literal);
   ADD ("recycled-row", test_recycled_row);
   ADD ("copy-action", test_copy_action);
+  ADD ("rebound-row-fits", test_rebound_row_fits);
 #undef ADD
   g_test_add_func ("/message-row/metrics-text", test_metrics_text);
 

@@ -809,7 +809,9 @@ main (int    argc,
       return CONFAB_EXIT_USAGE;
     }
   if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
-      g_str_equal (argv[1], "help"))
+      g_str_equal (argv[1], "help") ||
+      (argc == 3 && (g_str_equal (argv[1], "accounts") || g_str_equal (argv[1], "history")) &&
+       (g_str_equal (argv[2], "--help") || g_str_equal (argv[2], "-h"))))
     {
       fputs (usage_text, stdout);
       return CONFAB_EXIT_OK;

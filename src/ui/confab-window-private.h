@@ -50,6 +50,9 @@ struct _ConfabWindow
   GHashTable                 *rewriting;
   /* PendingDelete: conversations deleted while "Undo" is offered */
   GPtrArray                  *pending_deletes;
+  /* ids of conversations deleted in the sidebar that the database may
+   * still hold (Undo offered, or being deleted): a refresh leaves them out */
+  GHashTable                 *deleting;
   ConfabAccount              *ollama_account;
   GCancellable               *cancellable;
   GCancellable               *search_cancellable;

@@ -159,6 +159,11 @@ on_listed (GObject      *source,
       return;
     }
 
+  for (guint i = list->len; i > 0; i--)
+    if (g_hash_table_contains (self->deleting,
+                               confab_conversation_get_id (g_ptr_array_index (list, i - 1))))
+      g_ptr_array_remove_index (list, i - 1);
+
   if (list_differs (G_LIST_MODEL (self->conversations), list))
     {
       self->selecting = TRUE;
@@ -636,20 +641,38 @@ pending_delete_closure_free (gpointer  data,
   pending_delete_free (data);
 }
 
+typedef struct
+{
+  ConfabWindow *self;
+  char         *id;
+} DeleteData;
+
+static void
+delete_data_free (DeleteData *data)
+{
+  g_object_unref (data->self);
+  g_free (data->id);
+  g_free (data);
+}
+
 static void
 on_deleted (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr(ConfabWindow) self = user_data;
+  DeleteData *data = user_data;
+  ConfabWindow *self = data->self;
   g_autoptr(GError) error = NULL;
   GApplication *app = g_application_get_default ();
 
   if (!confab_history_store_delete_finish (CONFAB_HISTORY_STORE (source), result, &error))
+    _confab_window_toast (self, error->message);
+  if (self->deleting != NULL)
     {
-      _confab_window_toast (self, error->message);
+      g_hash_table_remove (self->deleting, data->id);
       _confab_window_refresh_list (self);
     }
+  delete_data_free (data);
   if (app != NULL)
     g_application_release (app);
 }
@@ -661,31 +684,38 @@ finish_delete (PendingDelete *pending)
 {
   ConfabWindow *self = pending->self;
   GApplication *app = g_application_get_default ();
+  DeleteData *data;
 
   if (pending->undone || pending->deleted || self->history == NULL)
     return;
   pending->deleted = TRUE;
   if (app != NULL)
     g_application_hold (app);
-  confab_history_store_delete_async (self->history,
-                                     confab_conversation_get_id (pending->conversation),
-                                     NULL, on_deleted, g_object_ref (self));
+  data = g_new0 (DeleteData, 1);
+  data->self = g_object_ref (self);
+  data->id = g_strdup (confab_conversation_get_id (pending->conversation));
+  confab_history_store_delete_async (self->history, data->id, NULL, on_deleted, data);
 }
 
 static void
 on_undo_delete (AdwToast      *toast,
                 PendingDelete *pending)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (pending->self->conversations));
+  ConfabWindow *self = pending->self;
+  const char *id = confab_conversation_get_id (pending->conversation);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->conversations));
+  guint position;
 
   if (pending->deleted)
     return;
   pending->undone = TRUE;
-  pending->self->selecting = TRUE;
-  g_list_store_insert (pending->self->conversations, MIN (pending->position, n),
-                       pending->conversation);
-  pending->self->selecting = FALSE;
-  update_sidebar_page (pending->self);
+  g_hash_table_remove (self->deleting, id);
+  if (find_in_model (G_LIST_MODEL (self->conversations), id, &position))
+    return;
+  self->selecting = TRUE;
+  g_list_store_insert (self->conversations, MIN (pending->position, n), pending->conversation);
+  self->selecting = FALSE;
+  update_sidebar_page (self);
 }
 
 /* The row goes at once; the database forgets it only when the toast goes
@@ -724,6 +754,7 @@ delete_conversation_action (GtkWidget  *widget,
   pending->self = g_object_ref (self);
   pending->conversation = g_list_model_get_item (G_LIST_MODEL (self->conversations), position);
   pending->position = position;
+  g_hash_table_add (self->deleting, g_strdup (id));
   self->selecting = TRUE;
   g_list_store_remove (self->conversations, position);
   self->selecting = FALSE;
@@ -938,6 +969,7 @@ confab_window_finalize (GObject *object)
   g_clear_pointer (&self->pending_deletes, g_ptr_array_unref);
   g_clear_pointer (&self->runners, g_hash_table_unref);
   g_clear_pointer (&self->rewriting, g_hash_table_unref);
+  g_clear_pointer (&self->deleting, g_hash_table_unref);
 
   G_OBJECT_CLASS (confab_window_parent_class)->finalize (object);
 }
@@ -1005,6 +1037,7 @@ confab_window_init (ConfabWindow *self)
   self->runners = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->pending_deletes = g_ptr_array_new ();
   self->rewriting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->deleting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   setup_sidebar (self);
 }
 

@@ -189,6 +189,12 @@ class Session:
 
     def close(self):
         _stop_all()
+        # CONFAB_E2E_KEEP_LOGS=1 keeps the app's stderr beside the screenshots.
+        if os.environ.get("CONFAB_E2E_KEEP_LOGS"):
+            log = os.path.join(self.workdir, "app.log")
+            if os.path.exists(log):
+                name = os.path.splitext(os.path.basename(sys.argv[0]))[0]
+                shutil.copy(log, os.path.join(BUILD_DIR, "e2e-%s-app.log" % name))
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 

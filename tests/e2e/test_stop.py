@@ -56,8 +56,38 @@ def stopped_reply_is_kept(session):
     assert "word000" in text, text
 
 
+def stopped_rows(app):
+    return [row for row in e.message_rows(app) if "Stopped: this reply is incomplete." in row]
+
+
+def escape_stops(session):
+    from dogtail import rawinput
+    app = session.app
+    before = len(stopped_rows(app))
+    e.send(app, PROMPT)
+    e.button(app, "Stop")
+    e.wait_for(lambda: len(e.message_rows(app)) >= 4 and
+               any(t.startswith("word") for t in e.message_rows(app)[-1]), 20,
+               what="the second reply streaming")
+    e.find(app, "Message", "text").click()
+    rawinput.pressKey("Escape")
+    e.wait_for(lambda: len(stopped_rows(app)) == before + 1, 20, what="Escape to stop the reply")
+    e.button(app, "Send")
+
+
+def ctrl_n_starts_a_new_chat(session):
+    from dogtail import rawinput
+    app = session.app
+    assert e.message_rows(app), "the conversation should be shown"
+    e.find(app, "Message", "text").click()
+    rawinput.keyCombo("<Control>n")
+    e.wait_for(lambda: not e.message_rows(app), 10, what="Ctrl+N to show a new chat")
+
+
 sys.exit(e.run([
     ("the app starts with a slow account", start),
     ("Stop ends the reply mid-stream and keeps the partial text", stop_mid_stream),
     ("the stopped reply is in the history as cancelled", stopped_reply_is_kept),
+    ("Escape stops a reply too", escape_stops),
+    ("Ctrl+N starts a new chat", ctrl_n_starts_a_new_chat),
 ]))
