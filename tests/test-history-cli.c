@@ -474,12 +474,19 @@ stream_finish (Streaming *streaming)
   g_assert_no_error (error);
 }
 
+/* Whether the reply's text is in the full-text index, as a search for a
+ * word of it finds it: "0" or "1". */
+#define REPLY_MATCHES_WORD0 \
+  "SELECT count(*) FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid " \
+  "WHERE messages_fts MATCH '\"word0\"' AND m.role = 'assistant'"
+
 static void
 test_kill_mid_stream (void)
 {
   g_autoptr(ConfabTestEnv) env = confab_test_env_new (CONFAB_TEST_ENV_MOCK);
   g_autofree char *prompt = long_prompt (120);
   g_autofree char *state = NULL;
+  g_autofree char *indexed = NULL;
   g_autofree char *id = NULL;
   g_autofree char *integrity = NULL;
   g_autoptr(JsonObject) conversation = NULL;
@@ -496,10 +503,14 @@ test_kill_mid_stream (void)
   g_assert_cmpint (g_subprocess_get_term_sig (streaming.process), ==, SIGKILL);
   g_clear_object (&streaming.process);
 
-  /* As the crash left it: still "streaming". */
+  /* As the crash left it: still "streaming", not yet in the full-text
+   * index. */
   state = query_text ("SELECT state FROM messages WHERE role = 'assistant'");
   g_assert_cmpstr (state, ==, "streaming");
   id = query_text ("SELECT id FROM conversations");
+  indexed = query_text (REPLY_MATCHES_WORD0);
+  g_assert_cmpstr (indexed, ==, "0");
+  g_clear_pointer (&indexed, g_free);
 
   /* The next start of any Confab program marks it interrupted. */
   conversation = show (env, id);
@@ -512,6 +523,9 @@ test_kill_mid_stream (void)
                   count_words (saved));
   g_assert_true (g_str_has_prefix (streaming.seen->str, saved));
   g_assert_cmpuint (count_words (saved), >, 0);
+  /* The repaired reply is found by search. */
+  indexed = query_text (REPLY_MATCHES_WORD0);
+  g_assert_cmpstr (indexed, ==, "1");
   /* At most about a second lost: the words of 1.5 s at one per SLOW_MS. */
   lost = count_words (streaming.seen->str) - count_words (saved);
   g_assert_cmpuint (lost, <=, 1500 / SLOW_MS);

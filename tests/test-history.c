@@ -212,6 +212,8 @@ query_int (const char *path,
   gint64 value;
 
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  /* Some tests look while a recorder writes. */
+  sqlite3_busy_timeout (db, 5000);
   g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   value = sqlite3_column_int64 (stmt, 0);
@@ -244,8 +246,39 @@ exec_sql (const char *path,
   sqlite3 *db = NULL;
 
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  /* A store just released may still be closing on its worker thread. */
+  sqlite3_busy_timeout (db, 5000);
   g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
+}
+
+/* The full-text index holds every message that is not streaming, and
+ * only those (schema version 2). FTS5's integrity-check does not compare
+ * an external-content index with its table, so the rows are counted in
+ * the index's docsize table, one row per indexed message. */
+static void
+assert_index_in_step (const char *path)
+{
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM messages m "
+                                    "WHERE state IS NOT 'streaming' AND NOT EXISTS "
+                                    "(SELECT 1 FROM messages_fts_docsize d WHERE d.id = m.id)"),
+                   ==, 0);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM messages_fts_docsize d "
+                                    "WHERE NOT EXISTS (SELECT 1 FROM messages m "
+                                    "WHERE m.id = d.id AND m.state IS NOT 'streaming')"),
+                   ==, 0);
+  exec_sql (path, "INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
+}
+
+/* Whether the message @id is in the full-text index. */
+static gboolean
+is_indexed (const char *path,
+            gint64      id)
+{
+  g_autofree char *sql =
+    g_strdup_printf ("SELECT count(*) FROM messages_fts_docsize WHERE id = %" G_GINT64_FORMAT, id);
+
+  return query_int (path, sql) == 1;
 }
 
 /* Round trips */
@@ -822,14 +855,21 @@ static void
 test_migration (void)
 {
   g_autofree char *path = history_path ();
-  g_autofree char *backup = g_strconcat (path, ".bak-1", NULL);
+  g_autofree char *backup = g_strdup_printf ("%s.bak-%d", path, CONFAB_HISTORY_SCHEMA_VERSION);
+  g_autofree char *too_new = g_strdup_printf ("format %d", CONFAB_HISTORY_SCHEMA_VERSION + 1);
   g_autoptr(ConfabConversation) conversation = full_conversation ("0000000000000b08", "迁移");
-  const char *good[] = { "-- version 1 is already there",
-                         "ALTER TABLE conversations ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0" };
-  const char *bad[] = { "-- version 1 is already there", "ALTER TABLE nowhere ADD COLUMN x" };
+  /* This version's steps, then one more. */
+  const char *good[CONFAB_HISTORY_SCHEMA_VERSION + 1];
+  const char *bad[CONFAB_HISTORY_SCHEMA_VERSION + 1];
   g_autoptr(GError) error = NULL;
   g_autofree char *integrity = NULL;
   sqlite3 *db = NULL;
+
+  for (guint i = 0; i < CONFAB_HISTORY_SCHEMA_VERSION; i++)
+    good[i] = bad[i] = "-- already there";
+  good[CONFAB_HISTORY_SCHEMA_VERSION] =
+    "ALTER TABLE conversations ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0";
+  bad[CONFAB_HISTORY_SCHEMA_VERSION] = "ALTER TABLE nowhere ADD COLUMN x";
 
   {
     g_autoptr(ConfabHistoryStore) store = confab_history_store_new (NULL);
@@ -837,12 +877,12 @@ test_migration (void)
   }
   settle (conversation);
 
-  /* A failing step changes nothing: still version 1, with its data. */
+  /* A failing step changes nothing: still this version, with its data. */
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
   g_assert_false (confab_history_db_migrate (db, path, bad, G_N_ELEMENTS (bad), &error));
   g_assert_error (error, CONFAB_HISTORY_ERROR, CONFAB_HISTORY_ERROR_FAILED);
   g_clear_error (&error);
-  g_assert_cmpint (query_int (path, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (query_int (path, "PRAGMA user_version"), ==, CONFAB_HISTORY_SCHEMA_VERSION);
   g_assert_true (g_file_test (backup, G_FILE_TEST_EXISTS));
   g_assert_cmpint (g_unlink (backup), ==, 0);
 
@@ -850,9 +890,11 @@ test_migration (void)
   g_assert_true (confab_history_db_migrate (db, path, good, G_N_ELEMENTS (good), &error));
   g_assert_no_error (error);
   sqlite3_close (db);
-  g_assert_cmpint (query_int (path, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (query_int (path, "PRAGMA user_version"), ==,
+                   CONFAB_HISTORY_SCHEMA_VERSION + 1);
   g_assert_cmpint (query_int (path, "SELECT count(*) FROM conversations WHERE pinned = 0"), ==, 1);
-  g_assert_cmpint (query_int (backup, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (query_int (backup, "PRAGMA user_version"), ==,
+                   CONFAB_HISTORY_SCHEMA_VERSION);
   integrity = query_text (backup, "PRAGMA integrity_check");
   g_assert_cmpstr (integrity, ==, "ok");
 
@@ -865,7 +907,64 @@ test_migration (void)
     assert_conversations_equal (conversation, loaded, TRUE);
   }
   /* …and the upgraded file is too new for it. */
-  assert_open_fails (path, CONFAB_HISTORY_ERROR_TOO_NEW, "format 2");
+  assert_open_fails (path, CONFAB_HISTORY_ERROR_TOO_NEW, too_new);
+}
+
+/* Version 1 indexed a reply at every flush while it streamed; version 2
+ * indexes it once it ends. The upgrade takes streaming rows out of the
+ * index, and the next start-up repair puts the one whose writer is gone
+ * back in as interrupted. */
+static void
+test_migration_v2 (void)
+{
+  g_autofree char *path = history_path ();
+  g_autofree char *backup = g_strconcat (path, ".bak-1", NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *state = NULL;
+  g_autoptr(ConfabHistoryStore) store = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const *migrations;
+  guint n_migrations;
+  sqlite3 *db = NULL;
+
+  migrations = confab_history_db_get_migrations (&n_migrations);
+  g_assert_cmpuint (n_migrations, ==, 2);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_true (confab_history_db_migrate (db, path, migrations, 1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_exec (db,
+    "INSERT INTO conversations (id, title, created, updated) "
+    "  VALUES ('0000000000000d01', '', 1, 1);"
+    "INSERT INTO messages (id, conversation, role, text, state, created, writer) VALUES "
+    "  (1, '0000000000000d01', 'user', '怎么做北京烤鸭', 'complete', 1, NULL),"
+    "  (2, '0000000000000d01', 'assistant', '先把鸭子洗干净，再挂炉烤', 'streaming', 2,"
+    "   'deadbeefdeadbeef');"
+    "UPDATE messages SET text = text || '四十分钟' WHERE id = 2;",
+    NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM messages_fts_docsize"), ==, 2);
+
+  g_assert_true (confab_history_db_migrate (db, path, migrations, n_migrations, &error));
+  g_assert_no_error (error);
+  sqlite3_close (db);
+  g_assert_cmpint (query_int (path, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (query_int (backup, "PRAGMA user_version"), ==, 1);
+  g_assert_true (is_indexed (path, 1));
+  g_assert_false (is_indexed (path, 2));
+  exec_sql (path, "INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
+
+  /* Opening repairs the reply of the dead writer, which search finds. */
+  store = confab_history_store_new (NULL);
+  hits = confab_history_store_search (store, "挂炉烤四十分钟", 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hits->len, ==, 1);
+  /* The snippet is the reply's. */
+  g_assert_nonnull (strstr (confab_history_hit_get_snippet (g_ptr_array_index (hits, 0)),
+                            "鸭子洗干净"));
+  state = query_text (path, "SELECT state FROM messages WHERE id = 2");
+  g_assert_cmpstr (state, ==, "interrupted");
+  assert_index_in_step (path);
 }
 
 /* Two writers */
@@ -984,6 +1083,11 @@ test_recovery (void)
   g_assert_cmpint (confab_message_get_state (confab_conversation_get_message (loaded, 2)), ==,
                    CONFAB_MESSAGE_INTERRUPTED);
   g_clear_object (&loaded);
+  /* The repaired rows are in the full-text index, the live one is not. */
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM messages m "
+                                    "JOIN messages_fts_docsize d ON d.id = m.id "
+                                    "WHERE m.text IN ('dead', 'old', 'half')"), ==, 2);
+  g_assert_false (is_indexed (path, confab_message_get_id (streaming)));
   /* Only the live writer's lock is left. */
   g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (count_locks (writers), ==, 1);
@@ -992,6 +1096,8 @@ test_recovery (void)
   g_clear_object (&live);
   g_assert_cmpint (query_int (path, "SELECT count(*) FROM messages WHERE state = 'streaming'"),
                    ==, 0);
+  g_assert_true (is_indexed (path, confab_message_get_id (streaming)));
+  assert_index_in_step (path);
   g_assert_cmpuint (count_locks (writers), ==, 0);
 }
 
@@ -1025,7 +1131,13 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
+  g_autofree char *path = g_strdup (confab_history_store_get_path (fixture->store));
+
   g_clear_object (&fixture->store);
+  /* Whatever the reply's end, the index has it (not when the history
+   * could not be written at all). */
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    assert_index_in_step (path);
   g_clear_object (&fixture->account);
   g_clear_pointer (&fixture->env, confab_test_env_free);
 }
@@ -1203,6 +1315,8 @@ test_recorder_flushes (Fixture       *fixture,
   g_autoptr(ConfabChatStream) stream = NULL;
   g_autoptr(ConfabHistoryStore) reader = confab_history_store_new (NULL);
   g_autoptr(GString) prompt = g_string_new (NULL);
+  g_autofree char *path = history_path ();
+  ConfabMessage *recorded;
   Recording recording = { 0 };
   gsize length, last_length = 0;
   guint n_partial_texts = 0;
@@ -1232,8 +1346,12 @@ test_recorder_flushes (Fixture       *fixture,
       reply = confab_conversation_get_message (seen, 1);
       if (confab_message_get_state (reply) != CONFAB_MESSAGE_STREAMING)
         continue;
-      /* What is on disk is a prefix of what has arrived. */
+      /* What is on disk is a prefix of what has arrived, not yet in the
+       * full-text index (one query: the reply may end meanwhile). */
       g_assert_true (g_str_has_prefix (prompt->str, confab_message_get_text (reply)));
+      g_assert_cmpint (query_int (path, "SELECT count(*) FROM messages m "
+                                        "JOIN messages_fts_docsize d ON d.id = m.id "
+                                        "WHERE m.state = 'streaming'"), ==, 0);
       length = strlen (confab_message_get_text (reply));
       if (length > 0 && length < prompt->len && length != last_length)
         n_partial_texts++;
@@ -1244,6 +1362,9 @@ test_recorder_flushes (Fixture       *fixture,
   /* 40 words at 50 ms take 2 s: with a flush every half second, at least
    * two different partial texts were on disk before the end. */
   g_assert_cmpuint (n_partial_texts, >=, 2);
+  /* Once complete, the reply is in the index. */
+  recorded = confab_chat_recorder_get_reply (recorder);
+  g_assert_true (is_indexed (path, confab_message_get_id (recorded)));
 }
 
 /* When the history cannot be written, nothing is sent. */
@@ -1296,6 +1417,7 @@ main (int    argc,
   g_test_add_func ("/history/errors/too-new", test_too_new);
   g_test_add_func ("/history/errors/unwritable-location", test_unwritable_location);
   g_test_add_func ("/history/migration", test_migration);
+  g_test_add_func ("/history/migration/v2-index", test_migration_v2);
   g_test_add_func ("/history/concurrency/two-writers", test_two_writers);
   g_test_add_func ("/history/recovery", test_recovery);
 

@@ -43,6 +43,8 @@ struct _ConfabChatRecorder
   GSource            *flush_source;
   guint               dirty : 1;
   guint               flushing : 1;
+  /* The stream ended while a flush was in flight. */
+  guint               final_due : 1;
 
   /* The conversation and the reply have rows. */
   guint               saved : 1;
@@ -258,6 +260,14 @@ stop_flushing (ConfabChatRecorder *self)
 }
 
 static void
+save_final (ConfabChatRecorder *self)
+{
+  self->final_due = FALSE;
+  confab_history_store_update_message_async (self->store, self->conversation, self->reply,
+                                             NULL, on_final_saved, self);
+}
+
+static void
 on_stream_done (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
@@ -269,9 +279,13 @@ on_stream_done (GObject      *source,
   stop_flushing (self);
   complete_reply (self, self->stream_error);
 
-  /* Queued after any flush still in flight, so this write is the last. */
-  confab_history_store_update_message_async (self->store, self->conversation, self->reply,
-                                             NULL, on_final_saved, self);
+  /* Each write holds a copy of the reply's text until it is done: once a
+   * flush in flight is written, on_flushed() saves the final state, so
+   * that a huge reply is not held three times at once. */
+  if (self->flushing)
+    self->final_due = TRUE;
+  else
+    save_final (self);
 }
 
 /* Streaming */
@@ -290,6 +304,11 @@ on_flushed (GObject      *source,
   /* The final write will try again and report what still fails. */
   if (!confab_history_store_update_message_finish (self->store, result, &error))
     g_debug ("Could not save part of a streaming reply: %s", error->message);
+  if (self->final_due)
+    {
+      save_final (self);
+      return;
+    }
   /* Deltas that came while this write was in flight. */
   if (self->dirty && self->task != NULL && self->flush_source == NULL)
     schedule_flush (self);

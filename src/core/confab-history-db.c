@@ -102,12 +102,53 @@ static const char schema_v1[] =
   "  INSERT INTO conversations_fts (rowid, title) VALUES (new.num, new.title);"
   "END;";
 
+/* Version 2: a reply is indexed for full-text search once it stops
+ * streaming, not at every flush. Rewriting the index of a growing reply
+ * at each flush cost a multiple of its size in memory (about 40 MiB for
+ * an 8 MiB reply) and most of the CPU of recording it. Rows marked
+ * "streaming" are left out of messages_fts; the code that moves a row out
+ * of that state adds it (confab_history_db_index_finished()), in its own
+ * statement, so that SQLite does not hold the rewritten row and the new
+ * index entries in memory at once. The triggers keep every other row in
+ * step, as before. */
+static const char schema_v2[] =
+  "DROP TRIGGER messages_fts_insert;"
+  "DROP TRIGGER messages_fts_delete;"
+  "DROP TRIGGER messages_fts_update;"
+  "INSERT INTO messages_fts (messages_fts, rowid, text)"
+  "  SELECT 'delete', id, text FROM messages WHERE state = 'streaming';"
+  "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages"
+  "  WHEN new.state IS NOT 'streaming' BEGIN"
+  "  INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);"
+  "END;"
+  "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages"
+  "  WHEN old.state IS NOT 'streaming' BEGIN"
+  "  INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);"
+  "END;"
+  "CREATE TRIGGER messages_fts_update AFTER UPDATE OF text, state ON messages"
+  "  WHEN old.state IS NOT 'streaming'"
+  "    AND (new.state IS 'streaming' OR old.text IS NOT new.text) BEGIN"
+  "  INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);"
+  "  INSERT INTO messages_fts (rowid, text)"
+  "    SELECT new.id, new.text WHERE new.state IS NOT 'streaming';"
+  "END;";
+
 /* migrations[n] takes the schema from version n to n + 1. */
 static const char * const migrations[] = {
   schema_v1,
+  schema_v2,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CONFAB_HISTORY_SCHEMA_VERSION);
+
+/* The steps confab_history_db_open() applies, so that a test can make a
+ * history of an older version. */
+const char * const *
+confab_history_db_get_migrations (guint *n_migrations)
+{
+  *n_migrations = G_N_ELEMENTS (migrations);
+  return migrations;
+}
 
 G_DEFINE_QUARK (confab-history-error-quark, confab_history_error)
 
@@ -392,22 +433,34 @@ writer_is_gone (ConfabHistoryDb *db,
 }
 
 static gboolean
-mark_interrupted (ConfabHistoryDb  *db,
-                  const char       *writer_id,
-                  GError          **error)
+run_for_writer (ConfabHistoryDb  *db,
+                const char       *sql,
+                const char       *writer_id,
+                GError          **error)
 {
-  sqlite3_stmt *stmt;
+  sqlite3_stmt *stmt = confab_history_db_prepare (db, sql, error);
   int rc;
 
-  stmt = confab_history_db_prepare (db,
-                                    "UPDATE messages SET state = 'interrupted', writer = NULL "
-                                    "WHERE state = 'streaming' AND writer IS ?", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, writer_id, -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
   return rc == SQLITE_DONE || confab_history_db_set_error (db, rc, error);
+}
+
+/* Inside a transaction. The rows are indexed as they stop streaming
+ * (see schema_v2). */
+static gboolean
+mark_interrupted (ConfabHistoryDb  *db,
+                  const char       *writer_id,
+                  GError          **error)
+{
+  return run_for_writer (db, "INSERT INTO messages_fts (rowid, text) "
+                             "SELECT id, text FROM messages "
+                             "WHERE state = 'streaming' AND writer IS ?", writer_id, error) &&
+         run_for_writer (db, "UPDATE messages SET state = 'interrupted', writer = NULL "
+                             "WHERE state = 'streaming' AND writer IS ?", writer_id, error);
 }
 
 static GPtrArray *
@@ -561,7 +614,13 @@ release_writer (ConfabHistoryDb *db)
     return;
   /* Rows this store left streaming would otherwise look alive until the
    * next start-up of anyone. */
-  mark_interrupted (db, db->writer_id, NULL);
+  if (confab_history_db_begin (db, NULL))
+    {
+      if (mark_interrupted (db, db->writer_id, NULL))
+        confab_history_db_commit (db, NULL);
+      else
+        confab_history_db_rollback (db);
+    }
   lock = writer_lock_path (db, db->writer_id);
   g_unlink (lock);
   close (db->writer_fd);

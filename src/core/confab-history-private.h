@@ -98,6 +98,7 @@ gboolean            confab_history_db_migrate         (sqlite3                  
                                                        const char * const             *migrations,
                                                        guint                           n_migrations,
                                                        GError                        **error);
+const char * const *confab_history_db_get_migrations  (guint                          *n_migrations);
 GError             *confab_history_error_from_sqlite  (sqlite3                        *handle,
                                                        int                             rc,
                                                        const char                     *path);

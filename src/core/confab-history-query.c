@@ -384,12 +384,56 @@ insert_message (ConfabHistoryDb          *db,
   return TRUE;
 }
 
+/* Whether the row @id is "streaming" now; FALSE when there is none. */
+static gboolean
+row_is_streaming (ConfabHistoryDb  *db,
+                  gint64            id,
+                  gboolean         *streaming,
+                  GError          **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = confab_history_db_prepare (db, "SELECT state = 'streaming' FROM messages WHERE id = ?",
+                                    error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  *streaming = rc == SQLITE_ROW && sqlite3_column_int (stmt, 0) != 0;
+  sqlite3_reset (stmt);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE || confab_history_db_set_error (db, rc, error);
+}
+
+/* A reply that stops streaming enters the full-text index here, in a
+ * statement of its own (see schema_v2 in confab-history-db.c). */
+static gboolean
+index_finished (ConfabHistoryDb                *db,
+                const ConfabHistoryMessageRow  *row,
+                GError                        **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = confab_history_db_prepare (db, "INSERT INTO messages_fts (rowid, text) VALUES (?, ?)",
+                                    error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, row->id);
+  bind_text (stmt, 2, row->text ? row->text : "");
+  return step_done (db, stmt, error);
+}
+
 static gboolean
 update_message (ConfabHistoryDb                *db,
                 const ConfabHistoryMessageRow  *row,
                 GError                        **error)
 {
+  gboolean was_streaming = FALSE;
   sqlite3_stmt *stmt;
+
+  if (row->state != CONFAB_MESSAGE_STREAMING &&
+      !row_is_streaming (db, row->id, &was_streaming, error))
+    return FALSE;
 
   stmt = confab_history_db_prepare (db,
     "UPDATE messages SET text = ?, reasoning = ?, state = ?, account = ?, provider = ?, "
@@ -407,7 +451,7 @@ update_message (ConfabHistoryDb                *db,
                    _("The message was deleted from the history while it was being saved"));
       return FALSE;
     }
-  return TRUE;
+  return !was_streaming || index_finished (db, row, error);
 }
 
 static gboolean

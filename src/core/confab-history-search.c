@@ -401,7 +401,7 @@ like_pattern (const char *term)
   return g_string_free (pattern, FALSE);
 }
 
-/* "text LIKE ?1 ESCAPE '\' AND text LIKE ?2 ESCAPE '\' …" */
+/* " AND text LIKE ?1 ESCAPE '\' AND text LIKE ?2 ESCAPE '\' …" */
 static char *
 like_condition (const char *column,
                 guint       n_terms)
@@ -409,12 +409,12 @@ like_condition (const char *column,
   GString *condition = g_string_new (NULL);
 
   for (guint i = 1; i <= n_terms; i++)
-    g_string_append_printf (condition, "%s%s LIKE ?%u ESCAPE '\\'",
-                            i > 1 ? " AND " : "", column, i);
+    g_string_append_printf (condition, " AND %s LIKE ?%u ESCAPE '\\'", column, i);
   return g_string_free (condition, FALSE);
 }
 
-/* Not cached: the text depends on the number of terms. */
+/* Not cached: the text depends on the number of terms. @select ends with
+ * a WHERE clause, which the terms' conditions extend. */
 static sqlite3_stmt *
 prepare_like (ConfabHistoryDb  *db,
               const char       *select,
@@ -423,7 +423,7 @@ prepare_like (ConfabHistoryDb  *db,
               GError          **error)
 {
   g_autofree char *condition = like_condition (column, terms->len);
-  g_autofree char *sql = g_strconcat (select, " WHERE ", condition, NULL);
+  g_autofree char *sql = g_strconcat (select, condition, NULL);
   sqlite3_stmt *stmt = NULL;
   int rc;
 
@@ -485,9 +485,12 @@ like_search (ConfabHistoryDb  *db,
   g_autoptr(GHashTable) candidates = new_candidates ();
   g_autoptr(GArray) ranked = NULL;
 
-  if (!collect_like (db, "SELECT conversation, 1, id FROM messages", "text", terms,
+  /* Like the full-text index, which has no streaming rows (see
+   * schema_v2 in confab-history-db.c): a reply is found once it ends. */
+  if (!collect_like (db, "SELECT conversation, 1, id FROM messages "
+                         "WHERE state IS NOT 'streaming'", "text", terms,
                      candidates, -1.0, error) ||
-      !collect_like (db, "SELECT id, 1, 0 FROM conversations", "title", terms,
+      !collect_like (db, "SELECT id, 1, 0 FROM conversations WHERE TRUE", "title", terms,
                      candidates, -TITLE_WEIGHT, error))
     return NULL;
 

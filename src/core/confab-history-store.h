@@ -46,7 +46,7 @@ typedef enum
 GQuark confab_history_error_quark (void);
 
 /* The schema version this build writes, kept in PRAGMA user_version. */
-#define CONFAB_HISTORY_SCHEMA_VERSION 1
+#define CONFAB_HISTORY_SCHEMA_VERSION 2
 
 #define CONFAB_TYPE_HISTORY_STORE (confab_history_store_get_type ())
 
