@@ -293,7 +293,8 @@ static const RequestCase request_cases[] = {
     OAI_BODY ("local-model", OAI_USAGE, "max_tokens", "") },
 
   /* Azure OpenAI (§2): the classic path has the deployment in the URL and
-   * no model; v1 has the deployment as the model. */
+   * no model; v1 names the deployment in "model", and the request's model
+   * wins over the account's deployment (more in test_request_azure_v1). */
   { "azure", NULL, "https://contoso-cn.openai.azure.com", "prod-gpt4o", "2024-10-21", "gpt-4o",
     "https://contoso-cn.openai.azure.com/openai/deployments/prod-gpt4o/chat/completions"
     "?api-version=2024-10-21", "api-key", UNIT_KEY, SSE,
@@ -304,7 +305,7 @@ static const RequestCase request_cases[] = {
     "{" OAI_MESSAGES ",\"stream\":true" OAI_USAGE ",\"temperature\":0.7,\"max_tokens\":256}" },
   { "azure", NULL, "https://contoso-cn.openai.azure.com/openai/v1/", "prod-gpt4o", "v1", "gpt-4o",
     "https://contoso-cn.openai.azure.com/openai/v1/chat/completions", "api-key", UNIT_KEY, SSE,
-    OAI_BODY ("prod-gpt4o", OAI_USAGE, "max_tokens", "") },
+    OAI_BODY ("gpt-4o", OAI_USAGE, "max_tokens", "") },
 
   /* Anthropic (§3): system on top, user/assistant turns only */
   { "anthropic", NULL, NULL, NULL, NULL, "claude-sonnet-4-5",
@@ -365,22 +366,20 @@ new_account (const char *provider,
   return account;
 }
 
-/* Builds the case's request and checks everything that goes out. */
+/* Builds @account's request and checks everything that goes out. */
 static void
-check_request (const RequestCase *rc,
-               ConfabChatRequest *request,
-               const char        *api_key,
-               const char        *body)
+check_account_request (const RequestCase *rc,
+                       ConfabAccount     *account,
+                       ConfabChatRequest *request,
+                       const char        *api_key,
+                       const char        *body)
 {
-  g_autoptr(ConfabAccount) account = new_account (rc->provider, rc->region, rc->base_url);
   g_autoptr(ConfabProvider) provider = NULL;
   g_autoptr(SoupMessage) message = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(Sent) sent = NULL;
   SoupMessageHeaders *headers;
 
-  confab_account_set_deployment (account, rc->deployment);
-  confab_account_set_api_version (account, rc->api_version);
   provider = confab_provider_new_for_account (account, &error);
   g_assert_no_error (error);
   message = confab_provider_create_chat_message (provider, account, api_key, request, &error);
@@ -409,6 +408,20 @@ check_request (const RequestCase *rc,
     g_assert_cmpstr (soup_message_headers_get_one (headers, "anthropic-version"), ==, "2023-06-01");
   else
     g_assert_null (soup_message_headers_get_one (headers, "anthropic-version"));
+}
+
+/* Builds the case's request and checks everything that goes out. */
+static void
+check_request (const RequestCase *rc,
+               ConfabChatRequest *request,
+               const char        *api_key,
+               const char        *body)
+{
+  g_autoptr(ConfabAccount) account = new_account (rc->provider, rc->region, rc->base_url);
+
+  confab_account_set_deployment (account, rc->deployment);
+  confab_account_set_api_version (account, rc->api_version);
+  check_account_request (rc, account, request, api_key, body);
 }
 
 static void
@@ -512,12 +525,71 @@ test_request_azure_incomplete (void)
   g_autoptr(ConfabAccount) no_deployment = new_account ("azure", NULL, "https://contoso.openai.azure.com");
   g_autoptr(ConfabAccount) no_endpoint = new_account ("azure", NULL, NULL);
   g_autoptr(ConfabAccount) v1_no_deployment = new_account ("azure", NULL, "https://contoso.openai.azure.com");
+  g_autoptr(ConfabProvider) provider = NULL;
+  g_autoptr(ConfabChatRequest) no_model = new_standard_request (NULL);
+  g_autoptr(SoupMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
 
   confab_account_set_deployment (no_endpoint, "prod");
   confab_account_set_api_version (v1_no_deployment, "v1");
   assert_request_fails (no_deployment, "deployment");
-  assert_request_fails (v1_no_deployment, "deployment");
   assert_request_fails (no_endpoint, "endpoint");
+
+  /* v1 needs a model from somewhere: the request, the account or its
+   * deployment. */
+  provider = confab_provider_new_for_account (v1_no_deployment, NULL);
+  message = confab_provider_create_chat_message (provider, v1_no_deployment, UNIT_KEY, no_model,
+                                                 &error);
+  g_assert_null (message);
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_BAD_REQUEST);
+  g_assert_nonnull (strstr (error->message, "no model and no deployment"));
+}
+
+/* On the v1 path the body's model is the request's (chat --model, the
+ * window's pick), else the account's default model, else its deployment;
+ * no deployment is needed. The preset's first model, which the front ends
+ * fall back to when the account names none, does not hide a deployment. */
+static void
+test_request_azure_v1 (void)
+{
+  static const struct
+  {
+    const char *deployment;
+    const char *account_model;
+    const char *request_model;
+    const char *sent_model;
+  } cases[] = {
+    { "prod-gpt4o", NULL, "gpt-4o", "gpt-4o" },
+    { "prod-gpt4o", NULL, NULL, "prod-gpt4o" },
+    { "prod-gpt4o", NULL, "  ", "prod-gpt4o" },
+    { "prod-gpt4o", NULL, "gpt-4.1", "prod-gpt4o" },
+    { "prod-gpt4o", "team-mini", NULL, "team-mini" },
+    { "prod-gpt4o", "team-mini", "gpt-4.1", "gpt-4.1" },
+    { NULL, NULL, "echo", "echo" },
+    { NULL, NULL, "gpt-4.1", "gpt-4.1" },
+    { NULL, "team-mini", NULL, "team-mini" },
+    { NULL, "team-mini", "o4-mini", "o4-mini" },
+  };
+  static const RequestCase rc = {
+    "azure", NULL, "https://contoso-cn.openai.azure.com/openai/v1", NULL, "v1", NULL,
+    "https://contoso-cn.openai.azure.com/openai/v1/chat/completions", "api-key", UNIT_KEY, SSE,
+    NULL
+  };
+
+  g_assert_cmpstr (confab_provider_info_lookup ("azure")->models[0], ==, "gpt-4.1");
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(ConfabAccount) account = new_account ("azure", NULL, rc.base_url);
+      g_autoptr(ConfabChatRequest) request = new_standard_request (cases[i].request_model);
+      g_autofree char *body = g_strdup_printf (OAI_BODY ("%s", OAI_USAGE, "max_tokens", ""),
+                                               cases[i].sent_model);
+
+      confab_account_set_api_version (account, "v1");
+      confab_account_set_deployment (account, cases[i].deployment);
+      confab_account_set_model (account, cases[i].account_model);
+      check_account_request (&rc, account, request, UNIT_KEY, body);
+      g_assert_cmpstr (confab_chat_request_get_model (request), ==, cases[i].request_model);
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -849,6 +921,7 @@ static const MockAccount mock_accounts[] = {
   { "ollama", "ollama", "", NULL, NULL },
   { "azure", "azure", "", "echo", "2024-10-21" },
   { "azure-v1", "azure", "", "echo", "v1" },
+  { "azure-v1-model", "azure", "", NULL, "v1" },
   { "openai", "custom", "/v1", NULL, NULL },
 };
 
@@ -1383,6 +1456,9 @@ static const CliCase cli_cases[] = {
                "--model", "echo", NULL }, "stop", "echo" },
   { "azure-v1", { "--provider", "azure", "--deployment", "echo", "--api-version", "v1",
                   "--model", "echo", NULL }, "stop", "content-filter" },
+  /* The v1 path needs no deployment: the model names it. */
+  { "azure-v1-model", { "--provider", "azure", "--api-version", "v1", "--model", "echo", NULL },
+    "stop", "content-filter" },
 };
 
 /* confab-cli's --events output, one JSON object per line. */
@@ -1475,6 +1551,60 @@ test_cli (gconstpointer data)
   g_assert_false (confab_test_tree_contains (env->record_path, CONFAB_TEST_KEY));
 }
 
+/* The "model" of the mock's request number @seen (from 0), which must be
+ * the last it recorded. */
+static char *
+dup_recorded_model (ConfabTestEnv *env,
+                    guint          seen)
+{
+  g_autoptr(GPtrArray) requests = confab_test_env_read_requests (env);
+  JsonObject *request;
+
+  g_assert_cmpuint (requests->len, ==, seen + 1);
+  request = json_node_get_object (g_ptr_array_index (requests, seen));
+  g_assert_cmpstr (json_object_get_string_member (request, "path"), ==,
+                   "/openai/v1/chat/completions");
+  return g_strdup (json_object_get_string_member (json_object_get_object_member (request, "body"),
+                                                  "model"));
+}
+
+/* On Azure's v1 path chat --model picks the deployment, over the account's;
+ * without it the account's deployment is used, not the preset's first
+ * model. The mock answers by the model, so each reply shows which it got. */
+static void
+test_cli_azure_v1_model (void)
+{
+  static const CliCase cc = {
+    "azure-v1-model", { "--provider", "azure", "--api-version", "v1", "--deployment", "reasoning",
+                        NULL }, "stop", NULL
+  };
+  g_autoptr(ConfabTestEnv) env = confab_test_env_new (CONFAB_TEST_ENV_MOCK);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *model = NULL;
+  int status;
+
+  cli_add_account (env, &cc);
+  out = confab_test_env_run_cli (env, NULL, &status, &err, "chat", "--account", cc.account,
+                                 "--model", "echo", "--events", "hello 你好", NULL);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_cmpint (status, ==, 0);
+  g_assert_null (strstr (out, "\"reasoning\""));
+  model = dup_recorded_model (env, 0);
+  g_assert_cmpstr (model, ==, "echo");
+
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&model, g_free);
+  out = confab_test_env_run_cli (env, NULL, &status, &err, "chat", "--account", cc.account,
+                                 "--events", "hello 你好", NULL);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "\"reasoning\""));
+  model = dup_recorded_model (env, 1);
+  g_assert_cmpstr (model, ==, "reasoning");
+}
+
 /* ------------------------------------------------------------------ */
 
 static void
@@ -1553,6 +1683,7 @@ main (int    argc,
   g_test_add_func ("/providers/request/anthropic/alternation", test_request_anthropic_shape);
   g_test_add_func ("/providers/request/gemini/alternation", test_request_gemini_shape);
   g_test_add_func ("/providers/request/azure/incomplete", test_request_azure_incomplete);
+  g_test_add_func ("/providers/request/azure/v1", test_request_azure_v1);
 
   for (guint i = 0; i < G_N_ELEMENTS (stream_cases); i++)
     {
@@ -1590,6 +1721,7 @@ main (int    argc,
       g_autofree char *path = g_strdup_printf ("/providers/cli/%s", cli_cases[i].account);
       g_test_add_data_func (path, &cli_cases[i], test_cli);
     }
+  g_test_add_func ("/providers/cli/azure-v1-model-override", test_cli_azure_v1_model);
 
   capture_setup ();
   status = g_test_run ();

@@ -102,25 +102,8 @@ set_api_key (SoupMessage *message,
     soup_message_headers_replace (soup_message_get_request_headers (message), "api-key", api_key);
 }
 
-static char *
-build_chat_url (ConfabAccount *account,
-                const char    *endpoint,
-                const char    *deployment)
-{
-  g_autofree char *escaped_deployment = NULL;
-  g_autofree char *escaped_version = NULL;
-
-  if (uses_v1_api (account))
-    return g_strconcat (endpoint, "/openai/v1/chat/completions", NULL);
-
-  escaped_deployment = g_uri_escape_string (deployment, NULL, FALSE);
-  escaped_version = g_uri_escape_string (get_api_version (account), NULL, FALSE);
-  return g_strdup_printf ("%s/openai/deployments/%s/chat/completions?api-version=%s",
-                          endpoint, escaped_deployment, escaped_version);
-}
-
-/* The same request with @model in place of the caller's, which is not
- * changed: on the v1 API the deployment is the model. */
+/* The request with @model in place of the caller's, which is not
+ * changed. */
 static ConfabChatRequest *
 copy_request_with_model (ConfabChatRequest *request,
                          const char        *model)
@@ -136,20 +119,92 @@ copy_request_with_model (ConfabChatRequest *request,
   return copy;
 }
 
-static JsonBuilder *
-build_body (ConfabAzureProvider *self,
-            ConfabAccount       *account,
-            ConfabChatRequest   *request,
-            const char          *deployment)
+/* When an account names no model, the front ends (confab-cli's chat, the
+ * window's model cache) fall back to the preset's first model before the
+ * deployment. On Azure that name is only a guess at what the resource
+ * has; a deployment the user gave is not, so it wins over the guess. */
+static gboolean
+is_preset_guess (ConfabAzureProvider *self,
+                 ConfabAccount       *account,
+                 const char          *model)
+{
+  const ConfabProviderInfo *info = confab_provider_get_info (CONFAB_PROVIDER (self));
+
+  return confab_str_is_blank (confab_account_get_model (account)) &&
+         !confab_str_is_blank (confab_account_get_deployment (account)) &&
+         info->models != NULL && g_strcmp0 (model, info->models[0]) == 0;
+}
+
+/* The v1 API's "model" names the deployment to use: the request's model
+ * (chat --model, the model picked in the window), else the account's
+ * default model, else its deployment. */
+static const char *
+get_v1_model (ConfabAzureProvider  *self,
+              ConfabAccount        *account,
+              ConfabChatRequest    *request,
+              GError              **error)
+{
+  const char *model = confab_chat_request_get_model (request);
+
+  if (!confab_str_is_blank (model) && !is_preset_guess (self, account, model))
+    return model;
+  if (!confab_str_is_blank (confab_account_get_model (account)))
+    return confab_account_get_model (account);
+  if (!confab_str_is_blank (confab_account_get_deployment (account)))
+    return confab_account_get_deployment (account);
+
+  g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_BAD_REQUEST,
+               _("The Azure OpenAI account “%s” names no model and no deployment. Set its "
+                 "model to the name the model deployment has in the Azure portal"),
+               confab_account_get_name (account));
+  return NULL;
+}
+
+/* v1: one URL for every deployment, which goes in "model". */
+static SoupMessage *
+new_v1_message (ConfabAzureProvider  *self,
+                ConfabAccount        *account,
+                const char           *endpoint,
+                ConfabChatRequest    *request,
+                GError              **error)
 {
   g_autoptr(ConfabChatRequest) copy = NULL;
+  g_autoptr(JsonBuilder) body = NULL;
+  g_autofree char *url = NULL;
+  const char *model;
 
-  /* The classic path names the deployment in the URL and needs no model. */
-  if (!uses_v1_api (account))
-    return confab_openai_provider_build_body (CONFAB_OPENAI_PROVIDER (self), request, FALSE);
+  if ((model = get_v1_model (self, account, request, error)) == NULL)
+    return NULL;
 
-  copy = copy_request_with_model (request, deployment);
-  return confab_openai_provider_build_body (CONFAB_OPENAI_PROVIDER (self), copy, TRUE);
+  url = g_strconcat (endpoint, "/openai/v1/chat/completions", NULL);
+  copy = copy_request_with_model (request, model);
+  body = confab_openai_provider_build_body (CONFAB_OPENAI_PROVIDER (self), copy, TRUE);
+  return confab_provider_new_json_post (url, account, body, error);
+}
+
+/* The classic path names the deployment in the URL and needs no model. */
+static SoupMessage *
+new_classic_message (ConfabAzureProvider  *self,
+                     ConfabAccount        *account,
+                     const char           *endpoint,
+                     ConfabChatRequest    *request,
+                     GError              **error)
+{
+  g_autofree char *escaped_deployment = NULL;
+  g_autofree char *escaped_version = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(JsonBuilder) body = NULL;
+  const char *deployment;
+
+  if ((deployment = get_deployment (account, error)) == NULL)
+    return NULL;
+
+  escaped_deployment = g_uri_escape_string (deployment, NULL, FALSE);
+  escaped_version = g_uri_escape_string (get_api_version (account), NULL, FALSE);
+  url = g_strdup_printf ("%s/openai/deployments/%s/chat/completions?api-version=%s",
+                         endpoint, escaped_deployment, escaped_version);
+  body = confab_openai_provider_build_body (CONFAB_OPENAI_PROVIDER (self), request, FALSE);
+  return confab_provider_new_json_post (url, account, body, error);
 }
 
 static SoupMessage *
@@ -161,18 +216,15 @@ confab_azure_provider_create_chat_message (ConfabProvider     *provider,
 {
   ConfabAzureProvider *self = CONFAB_AZURE_PROVIDER (provider);
   g_autofree char *endpoint = NULL;
-  g_autofree char *url = NULL;
-  g_autoptr(JsonBuilder) body = NULL;
-  const char *deployment;
   SoupMessage *message;
 
-  if ((endpoint = dup_endpoint (account, error)) == NULL ||
-      (deployment = get_deployment (account, error)) == NULL)
+  if ((endpoint = dup_endpoint (account, error)) == NULL)
     return NULL;
 
-  url = build_chat_url (account, endpoint, deployment);
-  body = build_body (self, account, request, deployment);
-  message = confab_provider_new_json_post (url, account, body, error);
+  if (uses_v1_api (account))
+    message = new_v1_message (self, account, endpoint, request, error);
+  else
+    message = new_classic_message (self, account, endpoint, request, error);
   if (message == NULL)
     return NULL;
 

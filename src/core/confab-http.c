@@ -382,6 +382,17 @@ on_proxy_password (GObject      *source,
   confab_keyring_secret_free (password);
 }
 
+/* A provider that needs no key (a local Ollama) must work where there is
+ * no keyring at all. A key is still looked up, since one may be stored for
+ * a server behind an authenticating proxy; with no keyring there is none
+ * to send. A locked keyring may hold one, so that still fails. */
+static gboolean
+keyring_failure_means_no_key (const ConfabProviderInfo *info,
+                              const GError             *error)
+{
+  return info != NULL && !info->needs_key && confab_keyring_error_is_unavailable (error);
+}
+
 static void
 on_api_key (GObject      *source,
             GAsyncResult *result,
@@ -393,6 +404,11 @@ on_api_key (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   data->api_key = confab_keyring_lookup_finish (result, &error);
+  if (error != NULL && keyring_failure_means_no_key (info, error))
+    {
+      g_debug ("Going on without an API key for a provider that needs none: %s", error->message);
+      g_clear_error (&error);
+    }
   if (error != NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));

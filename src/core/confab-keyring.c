@@ -112,6 +112,12 @@ make_label (ConfabSecretKind  kind,
   return g_strdup_printf (_("Confab API key for “%s”"), account_name);
 }
 
+static const char *
+unavailable_hint (void)
+{
+  return _("No keyring is available: the Secret Service (for example GNOME Keyring) is not running. Start it or log in to a desktop session, then try again.");
+}
+
 /* Every failure to reach or use the keyring becomes one CONFAB_ERROR_KEYRING
  * error that says what the user can do about it. libsecret's own message is
  * kept after it for the curious; it never contains the secret. */
@@ -136,11 +142,29 @@ propagate_keyring_error (GError  *error,
   else if (error->domain == SECRET_ERROR)
     hint = _("The keyring refused the request.");
   else
-    hint = _("No keyring is available: the Secret Service (for example GNOME Keyring) is not running. Start it or log in to a desktop session, then try again.");
+    hint = unavailable_hint ();
 
   g_set_error (dest, CONFAB_ERROR, CONFAB_ERROR_KEYRING, "%s (%s)", hint, error->message);
   g_error_free (error);
   return FALSE;
+}
+
+/**
+ * confab_keyring_error_is_unavailable:
+ * @error: an error from this file's functions
+ *
+ * Whether @error says there is no keyring at all, as opposed to a locked
+ * one, a refusal or a timeout. Every keyring error keeps the code
+ * CONFAB_ERROR_KEYRING (confab-cli's exit status 7), so the hint written
+ * above tells this one apart.
+ *
+ * Returns: %TRUE if no Secret Service could be reached
+ */
+gboolean
+confab_keyring_error_is_unavailable (const GError *error)
+{
+  return g_error_matches (error, CONFAB_ERROR, CONFAB_ERROR_KEYRING) &&
+         g_str_has_prefix (error->message, unavailable_hint ());
 }
 
 static gboolean

@@ -56,6 +56,7 @@ gboolean  confab_keyring_clear_sync    (const char           *account_id,
                                         GCancellable         *cancellable,
                                         GError              **error);
 void      confab_keyring_secret_free   (char                 *secret);
+gboolean  confab_keyring_error_is_unavailable (const GError  *error);
 
 typedef char ConfabKeyringSecret;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConfabKeyringSecret, confab_keyring_secret_free)
