@@ -493,6 +493,56 @@ test_interrupt (void)
   g_assert_null (strstr (seen->str, "fifteen"));
 }
 
+/* --events prints each event as it arrives, not when the reply ends: the
+ * first event can be read while the stream is still going, and the rest
+ * stays valid NDJSON when it is cut short. */
+static void
+test_events_live (void)
+{
+  g_autoptr(ConfabTestEnv) env = confab_test_env_new (CONFAB_TEST_ENV_MOCK);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GString) seen = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  char *line;
+
+  add_mock_account (env, "Mock", "custom", "slow");
+
+  launcher = confab_test_env_new_cli_launcher (env, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                     G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CONFAB_CLI"), "chat",
+                                         "--events",
+                                         "one two three four five six seven eight nine ten "
+                                         "eleven twelve thirteen fourteen fifteen", NULL);
+  g_assert_no_error (error);
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_string_append_printf (seen, "%s\n", line);
+  g_free (line);
+
+  g_subprocess_send_signal (process, SIGINT);
+  while ((line = g_data_input_stream_read_line (out, NULL, NULL, &error)) != NULL)
+    {
+      g_string_append_printf (seen, "%s\n", line);
+      g_free (line);
+    }
+  g_assert_no_error (error);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 130);
+  events = parse_events (seen->str);
+  g_assert_cmpstr (event_type (events, 0), ==, "text");
+  g_assert_cmpstr (event_type (events, events->len - 1), ==, "error");
+  g_assert_null (strstr (seen->str, "fifteen"));
+}
+
 /* After adding an account and chatting, the key is nowhere on disk. */
 static void
 test_key_not_in_files (void)
@@ -583,6 +633,7 @@ main (int    argc,
   g_test_add_func ("/cli/chat/retries", test_chat_retries);
   g_test_add_func ("/cli/chat/failover", test_failover);
   g_test_add_func ("/cli/chat/interrupt", test_interrupt);
+  g_test_add_func ("/cli/chat/events-live", test_events_live);
   g_test_add_func ("/cli/secrets/key-not-in-files", test_key_not_in_files);
   g_test_add_func ("/cli/secrets/no-keyring", test_no_keyring);
 

@@ -2,7 +2,8 @@
  *
  * Without --events the reply goes to stdout exactly as it arrives and the
  * reasoning to stderr; with --events stdout carries one JSON object per
- * event. Both are flushed per delta so a pipe sees the stream live.
+ * event. Both are flushed as the deltas arrive so a pipe sees the stream
+ * live; the deltas of one read from the network go out in one write.
  *
  * Every chat is recorded in the history: a new conversation, or with
  * --conversation/--continue the next turn of one, whose whole history is
@@ -26,7 +27,9 @@
 typedef struct
 {
   gboolean    events;
+  /* stdout bytes not written yet */
   GString    *line;
+  guint       flush_id;
   /* Set once the conversation is in the history. */
   const char *conversation_id;
   gboolean    printed_text;
@@ -38,12 +41,41 @@ typedef struct
 } ChatOutput;
 
 static void
-emit_line (ChatOutput *out)
+flush_output (ChatOutput *out)
 {
-  g_string_append_c (out->line, '\n');
+  g_clear_handle_id (&out->flush_id, g_source_remove);
+  if (out->line->len == 0)
+    return;
   fwrite (out->line->str, 1, out->line->len, stdout);
   fflush (stdout);
   g_string_truncate (out->line, 0);
+}
+
+static gboolean
+on_flush_due (gpointer user_data)
+{
+  ChatOutput *out = user_data;
+
+  out->flush_id = 0;
+  flush_output (out);
+  return G_SOURCE_REMOVE;
+}
+
+/* A write and a flush per delta cost more than decoding it. The stream
+ * feeds the deltas of one read from the network in one go; this flush
+ * runs as soon as it hands the main loop back, before anything else. */
+static void
+queue_flush (ChatOutput *out)
+{
+  if (out->flush_id == 0)
+    out->flush_id = g_idle_add_full (G_PRIORITY_HIGH, on_flush_due, out, NULL);
+}
+
+static void
+emit_line (ChatOutput *out)
+{
+  g_string_append_c (out->line, '\n');
+  flush_output (out);
 }
 
 static void
@@ -55,8 +87,8 @@ emit_text_event (ChatOutput *out,
   g_string_append (out->line, type);
   g_string_append (out->line, "\",\"text\":");
   confab_json_escape_append (out->line, text, -1);
-  g_string_append_c (out->line, '}');
-  emit_line (out);
+  g_string_append (out->line, "}\n");
+  queue_flush (out);
 }
 
 static void
@@ -79,8 +111,8 @@ on_text (ConfabChatStream *stream,
       out->reasoning_ends_in_newline = TRUE;
     }
 
-  fwrite (text, 1, len, stdout);
-  fflush (stdout);
+  g_string_append_len (out->line, text, len);
+  queue_flush (out);
   out->printed_text = TRUE;
   out->text_ends_in_newline = len > 0 && text[len - 1] == '\n';
 }
@@ -98,6 +130,8 @@ on_reasoning (ConfabChatStream *stream,
       return;
     }
 
+  /* The answer so far goes out before reasoning that came after it. */
+  flush_output (out);
   fwrite (text, 1, len, stderr);
   fflush (stderr);
   out->printed_reasoning = TRUE;
@@ -307,6 +341,7 @@ finish_output (ChatOutput       *out,
 {
   int status = CONFAB_EXIT_OK;
 
+  flush_output (out);
   if (!out->events)
     {
       if (out->printed_reasoning && !out->reasoning_ends_in_newline)
@@ -441,7 +476,7 @@ run_chat (GPtrArray         *accounts,
           const ChatOptions *options,
           ChatSession       *session)
 {
-  ChatOutput out = { options->events, g_string_new (NULL), NULL, FALSE, FALSE, FALSE, FALSE,
+  ChatOutput out = { options->events, g_string_new (NULL), 0, NULL, FALSE, FALSE, FALSE, FALSE,
                      FALSE, NULL };
   g_autoptr(ConfabChatStream) stream = NULL;
   int status = CONFAB_EXIT_OK;
@@ -488,6 +523,7 @@ run_chat (GPtrArray         *accounts,
       break;
     }
 
+  flush_output (&out);
   g_string_free (out.line, TRUE);
   return status;
 }

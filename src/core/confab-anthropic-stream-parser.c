@@ -245,7 +245,9 @@ static void
 confab_anthropic_stream_parser_init (ConfabAnthropicStreamParser *self)
 {
   self->decoder = confab_sse_decoder_new (on_sse_event, self, NULL);
-  self->json = json_parser_new_immutable ();
+  /* Not immutable: sealing hashes every node of every event, the whole
+   * delta text included, and no tree outlives the next event. */
+  self->json = json_parser_new ();
   self->input_tokens = -1;
 }
 

@@ -25,6 +25,7 @@
 #define MAX_RETRY_AFTER_MS            60000
 #define MAX_ERROR_BODY                (1024 * 1024)
 #define READ_SIZE                     16384
+#define READ_BURST_SIZE               (64 * 1024)
 
 typedef enum
 {
@@ -381,34 +382,25 @@ on_delta (const ConfabDelta *delta,
 
 /* Reading the body */
 
-static void
-on_read (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+/* Feeds the @len bytes a read gave, 0 meaning the end of the body.
+ * Returns FALSE when that ended the run, or this attempt. */
+static gboolean
+consume_read (ConfabChatStream *self,
+              gssize            len)
 {
-  ConfabChatStream *self = user_data;
-  g_autoptr(GError) error = NULL;
   GError *parse_error = NULL;
-  gssize len;
-
-  len = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
-  if (len < 0)
-    {
-      fail_transport (self, error);
-      return;
-    }
 
   if (len == 0)
     {
       if (!confab_stream_parser_finish (self->parser, &parse_error))
         {
           fail_or_retry (self, parse_error, FALSE, -1);
-          return;
+          return FALSE;
         }
       confab_set_str (&self->finish_reason,
                       confab_stream_parser_get_finish_reason (self->parser));
       finish_run (self, NULL);
-      return;
+      return FALSE;
     }
 
   if (!confab_stream_parser_feed (self->parser, (const char *)self->read_buffer, len,
@@ -420,11 +412,69 @@ on_read (GObject      *source,
       parse_error->message = g_steal_pointer (&redacted);
       fail_or_retry (self, parse_error, !self->has_streamed &&
                      confab_error_code_is_retryable (parse_error->code), -1);
-      return;
+      return FALSE;
     }
 
   self->last_activity = g_get_monotonic_time ();
-  read_more (self);
+  return TRUE;
+}
+
+static void
+on_read (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  ConfabChatStream *self = user_data;
+  g_autoptr(GError) error = NULL;
+  gssize len;
+
+  len = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  if (len < 0)
+    {
+      fail_transport (self, error);
+      return;
+    }
+
+  if (consume_read (self, len))
+    read_more (self);
+}
+
+/* libsoup hands out a chunked body one chunk per read, and providers send
+ * one event per chunk, so an asynchronous read per chunk cost a round of
+ * the main loop per event. What is already buffered is read at once
+ * instead, up to READ_BURST_SIZE so that timers, Ctrl+C and redraws still
+ * get their turn. Returns FALSE when that ended the run, or this attempt. */
+static gboolean
+read_buffered (ConfabChatStream *self)
+{
+  GPollableInputStream *pollable;
+  gsize burst = 0;
+
+  if (!G_IS_POLLABLE_INPUT_STREAM (self->body) ||
+      !g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (self->body)))
+    return TRUE;
+
+  pollable = G_POLLABLE_INPUT_STREAM (self->body);
+  while (burst < READ_BURST_SIZE)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize len;
+
+      len = g_pollable_input_stream_read_nonblocking (pollable, self->read_buffer, READ_SIZE,
+                                                      self->attempt_cancellable, &error);
+      if (len < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        return TRUE;
+      if (len < 0)
+        {
+          fail_transport (self, error);
+          return FALSE;
+        }
+      if (!consume_read (self, len))
+        return FALSE;
+      burst += len;
+    }
+
+  return TRUE;
 }
 
 static void
@@ -432,6 +482,8 @@ read_more (ConfabChatStream *self)
 {
   if (self->read_buffer == NULL)
     self->read_buffer = g_malloc (READ_SIZE);
+  if (!read_buffered (self))
+    return;
   g_input_stream_read_async (self->body, self->read_buffer, READ_SIZE, G_PRIORITY_DEFAULT,
                              self->attempt_cancellable, on_read, self);
 }

@@ -169,7 +169,9 @@ static void
 confab_ollama_stream_parser_init (ConfabOllamaStreamParser *self)
 {
   self->decoder = confab_ndjson_decoder_new (on_line, self, NULL);
-  self->json = json_parser_new_immutable ();
+  /* Not immutable: sealing hashes every node of every event, the whole
+   * delta text included, and no tree outlives the next event. */
+  self->json = json_parser_new ();
 }
 
 ConfabStreamParser *

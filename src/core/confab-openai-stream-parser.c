@@ -202,7 +202,9 @@ static void
 confab_openai_stream_parser_init (ConfabOpenaiStreamParser *self)
 {
   self->decoder = confab_sse_decoder_new (on_sse_event, self, NULL);
-  self->json = json_parser_new_immutable ();
+  /* Not immutable: sealing hashes every node of every event, the whole
+   * delta text included, and no tree outlives the next event. */
+  self->json = json_parser_new ();
 }
 
 ConfabStreamParser *

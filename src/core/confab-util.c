@@ -28,6 +28,55 @@ confab_set_str (char       **str_pointer,
   return TRUE;
 }
 
+/* Stream events and deltas are scanned eight bytes at a time for the few
+ * bytes that matter, as these tests on a 64-bit word tell whether any of
+ * its bytes is one of them. */
+#define WORD_ONES  G_GUINT64_CONSTANT (0x0101010101010101)
+#define WORD_HIGHS G_GUINT64_CONSTANT (0x8080808080808080)
+
+/* Whether a byte of @word is below @n, for @n up to 0x80 */
+static inline gboolean
+word_has_byte_below (guint64 word,
+                     guchar  n)
+{
+  return ((word - WORD_ONES * n) & ~word & WORD_HIGHS) != 0;
+}
+
+static inline gboolean
+word_has_byte (guint64 word,
+               guchar  c)
+{
+  return word_has_byte_below (word ^ (WORD_ONES * c), 1);
+}
+
+/* The controls, the quote, the backslash and DEL */
+static inline gboolean
+json_needs_escape (guchar c)
+{
+  return c < 0x20 || c == '"' || c == '\\' || c == 0x7f;
+}
+
+/* The first byte from @p on that confab_json_escape_append() escapes, or
+ * @end. */
+static const char *
+find_json_escape (const char *p,
+                  const char *end)
+{
+  while (end - p >= 8)
+    {
+      guint64 word;
+
+      memcpy (&word, p, sizeof word);
+      if (word_has_byte_below (word, 0x20) || word_has_byte (word, '"') ||
+          word_has_byte (word, '\\') || word_has_byte (word, 0x7f))
+        break;
+      p += 8;
+    }
+  while (p < end && !json_needs_escape (*p))
+    p++;
+  return p;
+}
+
 /* Appends @str as a JSON string literal, quotes included. Used on the
  * per-delta path of confab-cli --events, where building a JsonNode per
  * event would cost more than the event itself. */
@@ -46,13 +95,10 @@ confab_json_escape_append (GString    *out,
 
   g_string_append_c (out, '"');
   run = str;
-  for (const char *p = str; p < end; p++)
+  for (const char *p = find_json_escape (str, end); p < end; p = find_json_escape (run, end))
     {
       guchar c = *p;
       const char *escape = NULL;
-
-      if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
-        continue;
 
       g_string_append_len (out, run, p - run);
       run = p + 1;
@@ -146,6 +192,48 @@ invalid_json (GError     **error,
   return FALSE;
 }
 
+/* g_utf8_validate_len() for text that is mostly ASCII, as JSON documents
+ * are: eight bytes at a time up to the first byte that is not ASCII or is
+ * a NUL, g_utf8_validate_len() from there. */
+static gboolean
+utf8_validate_mostly_ascii (const char *data,
+                            gsize       len)
+{
+  const char *p = data;
+  const char *end = data + len;
+
+  while (end - p >= 8)
+    {
+      guint64 word;
+
+      memcpy (&word, p, sizeof word);
+      if ((word & WORD_HIGHS) != 0 || word_has_byte (word, '\0'))
+        break;
+      p += 8;
+    }
+
+  return g_utf8_validate_len (p, end - p, NULL);
+}
+
+/* The first quote or backslash from @p on, or @end */
+static const char *
+find_quote_or_backslash (const char *p,
+                         const char *end)
+{
+  while (end - p >= 8)
+    {
+      guint64 word;
+
+      memcpy (&word, p, sizeof word);
+      if (word_has_byte (word, '"') || word_has_byte (word, '\\'))
+        break;
+      p += 8;
+    }
+  while (p < end && *p != '"' && *p != '\\')
+    p++;
+  return p;
+}
+
 /* What json-glib 1.6 should refuse and does not, checked before it sees
  * an untrusted document:
  * - nesting: it parses recursively with no limit, so 100,000 "[" in a
@@ -168,13 +256,17 @@ confab_json_check (const char  *data,
   if (len < 0)
     len = strlen (data);
   end = data + len;
-  if (!g_utf8_validate_len (data, len, NULL))
+  if (!utf8_validate_mostly_ascii (data, len))
     return invalid_json (error, _("JSON that is not UTF-8 text"));
 
   for (const char *p = data; p < end; p++)
     {
       if (in_string)
         {
+          /* Most of a stream event is the text inside its strings. */
+          p = find_quote_or_backslash (p, end);
+          if (p == end)
+            break;
           if (*p == '\\')
             {
               gsize escape = escape_length (p + 1, end);
