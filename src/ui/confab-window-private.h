@@ -32,6 +32,7 @@ struct _ConfabWindow
   GtkButton                  *ollama_button;
   GtkSearchEntry             *search_entry;
   GtkBox                     *sidebar;
+  GtkScrolledWindow          *sidebar_scroller;
   GtkStack                   *sidebar_stack;
   AdwToastOverlay            *toast_overlay;
 
@@ -41,6 +42,9 @@ struct _ConfabWindow
   ConfabModelCache           *models;
   ConfabHistoryStore         *history;
   GListStore                 *conversations;
+  /* The part of conversations the sidebar shows: it grows as the user
+   * scrolls down */
+  GtkSliceListModel          *sidebar_slice;
   GListStore                 *hits;
   GtkSingleSelection         *sidebar_selection;
   ConfabConversation         *current;
@@ -59,6 +63,7 @@ struct _ConfabWindow
   GCancellable               *load_cancellable;
 
   guint                       refresh_id;
+  guint                       grow_sidebar_id;
   guint                       refreshing : 1;
   /* The sidebar's selection is being set to match, not chosen */
   guint                       selecting : 1;

@@ -23,6 +23,11 @@
 #define REFRESH_INTERVAL_S 3
 #define LIST_LIMIT         2000
 #define SEARCH_LIMIT       200
+/* GTK 4.8's list views bind up to 200 rows around the visible ones. The
+ * sidebar shows the newest conversations a page at a time, the next page
+ * once the user scrolls within a screen of the end, so that opening the
+ * window binds a few screenfuls of rows instead of 200. */
+#define SIDEBAR_PAGE       60
 #define OLLAMA_URL         "http://127.0.0.1:11434"
 
 G_DEFINE_FINAL_TYPE (ConfabWindow, confab_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -91,12 +96,29 @@ find_in_model (GListModel *model,
   return FALSE;
 }
 
+/* Shows at least the first @n conversations in the sidebar. */
+static void
+show_sidebar_rows (ConfabWindow *self,
+                   guint         n)
+{
+  guint size = gtk_slice_list_model_get_size (self->sidebar_slice);
+
+  if (n > size)
+    gtk_slice_list_model_set_size (self->sidebar_slice,
+                                   (n + SIDEBAR_PAGE - 1) / SIDEBAR_PAGE * SIDEBAR_PAGE);
+}
+
 static void
 select_current_in_sidebar (ConfabWindow *self)
 {
   GListModel *model = gtk_single_selection_get_model (self->sidebar_selection);
   const char *id = self->current ? confab_conversation_get_id (self->current) : NULL;
   guint position;
+
+  /* The conversation shown may be further down than the sidebar shows. */
+  if (model == G_LIST_MODEL (self->sidebar_slice) &&
+      find_in_model (G_LIST_MODEL (self->conversations), id, &position))
+    show_sidebar_rows (self, position + 1);
 
   self->selecting = TRUE;
   if (find_in_model (model, id, &position))
@@ -240,7 +262,7 @@ on_search_changed (ConfabWindow *self)
   if (confab_str_is_blank (text) || self->history == NULL)
     {
       self->selecting = TRUE;
-      gtk_single_selection_set_model (self->sidebar_selection, G_LIST_MODEL (self->conversations));
+      gtk_single_selection_set_model (self->sidebar_selection, G_LIST_MODEL (self->sidebar_slice));
       self->selecting = FALSE;
       select_current_in_sidebar (self);
       update_sidebar_page (self);
@@ -303,9 +325,41 @@ unbind_sidebar_row_cb (GtkSignalListItemFactory *factory,
   confab_conversation_row_set_item (CONFAB_CONVERSATION_ROW (gtk_list_item_get_child (item)), NULL);
 }
 
+static gboolean
+grow_sidebar_cb (gpointer user_data)
+{
+  ConfabWindow *self = user_data;
+
+  self->grow_sidebar_id = 0;
+  show_sidebar_rows (self, gtk_slice_list_model_get_size (self->sidebar_slice) + 1);
+  g_debug ("The sidebar shows up to %u conversations",
+           gtk_slice_list_model_get_size (self->sidebar_slice));
+  return G_SOURCE_REMOVE;
+}
+
+/* Within a screen of the end of what the sidebar shows, it shows the next
+ * page (from an idle: the adjustment also moves while the list is laid
+ * out, when its model must not change). An upper of at most a page is a
+ * list not laid out yet. */
+static void
+on_sidebar_scrolled (ConfabWindow *self)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->sidebar_scroller);
+  double page = gtk_adjustment_get_page_size (adjustment);
+  double upper = gtk_adjustment_get_upper (adjustment);
+  double below = upper - gtk_adjustment_get_value (adjustment) - page;
+  guint shown = gtk_slice_list_model_get_size (self->sidebar_slice);
+
+  if (self->grow_sidebar_id != 0 || page <= 0 || upper <= page || below > page ||
+      shown >= g_list_model_get_n_items (G_LIST_MODEL (self->conversations)))
+    return;
+  self->grow_sidebar_id = g_idle_add (grow_sidebar_cb, self);
+}
+
 static void
 setup_sidebar (ConfabWindow *self)
 {
+  GtkAdjustment *adjustment;
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_sidebar_row_cb), NULL);
@@ -316,13 +370,20 @@ setup_sidebar (ConfabWindow *self)
 
   self->conversations = g_list_store_new (CONFAB_TYPE_CONVERSATION);
   self->hits = g_list_store_new (CONFAB_TYPE_HISTORY_HIT);
-  self->sidebar_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->conversations)));
+  self->sidebar_slice = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->conversations)),
+                                                  0, SIDEBAR_PAGE);
+  self->sidebar_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sidebar_slice)));
   gtk_single_selection_set_autoselect (self->sidebar_selection, FALSE);
   gtk_single_selection_set_can_unselect (self->sidebar_selection, TRUE);
   gtk_single_selection_set_selected (self->sidebar_selection, GTK_INVALID_LIST_POSITION);
   gtk_list_view_set_model (self->conversation_list, GTK_SELECTION_MODEL (self->sidebar_selection));
   g_signal_connect_object (self->sidebar_selection, "selection-changed",
                            G_CALLBACK (on_sidebar_selection_changed), self, G_CONNECT_SWAPPED);
+  adjustment = gtk_scrolled_window_get_vadjustment (self->sidebar_scroller);
+  g_signal_connect_object (adjustment, "value-changed",
+                           G_CALLBACK (on_sidebar_scrolled), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (adjustment, "changed",
+                           G_CALLBACK (on_sidebar_scrolled), self, G_CONNECT_SWAPPED);
   update_sidebar_page (self);
 }
 
@@ -945,7 +1006,9 @@ confab_window_dispose (GObject *object)
     gtk_list_view_set_model (self->conversation_list, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_WINDOW);
 
+  g_clear_handle_id (&self->grow_sidebar_id, g_source_remove);
   g_clear_object (&self->sidebar_selection);
+  g_clear_object (&self->sidebar_slice);
   g_clear_object (&self->conversations);
   g_clear_object (&self->hits);
   g_clear_object (&self->current);
@@ -1006,6 +1069,7 @@ confab_window_class_init (ConfabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, ollama_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, sidebar_scroller);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, sidebar_stack);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, toast_overlay);
   gtk_widget_class_bind_template_callback (widget_class, on_active_changed);
