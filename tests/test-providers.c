@@ -1381,6 +1381,34 @@ test_failure (gconstpointer data)
   run_result_clear (&r);
 }
 
+/* An error inside a 200 stream comes after body bytes, even with no text
+ * yet (Anthropic's overloaded_error after message_start): never retried,
+ * since the provider may already have done, and billed, the work. */
+static void
+test_no_retry_after_body (void)
+{
+  static const char * const names[] = { "anthropic", "openai" };
+  g_autoptr(ConfabTestEnv) env = confab_test_env_new (CONFAB_TEST_ENV_MOCK);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(ConfabAccount) account = new_mock_account (env, names[i], CONFAB_TEST_KEY);
+      g_autoptr(ConfabChatStream) stream = NULL;
+      g_autoptr(GPtrArray) before = confab_test_env_read_requests (env);
+      g_autoptr(GPtrArray) after = NULL;
+      const char *model = g_str_equal (names[i], "anthropic") ? "overloaded" : "inband-error";
+      RunResult r;
+
+      g_test_message ("in-band error: %s", names[i]);
+      stream = run_exchange (account, model, "hello", 2, &r);
+      g_assert_error (r.error, CONFAB_ERROR, CONFAB_ERROR_SERVER);
+      g_assert_cmpuint (r.retry_delays->len, ==, 0);
+      after = confab_test_env_read_requests (env);
+      g_assert_cmpuint (after->len, ==, before->len + 1);
+      run_result_clear (&r);
+    }
+}
+
 /* A wrong key is refused by every protocol's own check. */
 static void
 test_exchange_wrong_key (void)
@@ -1713,6 +1741,7 @@ main (int    argc,
       g_test_add_data_func (path, &failure_cases[i], test_failure);
     }
   g_test_add_func ("/providers/exchange/wrong-key", test_exchange_wrong_key);
+  g_test_add_func ("/providers/exchange/no-retry-after-body", test_no_retry_after_body);
   g_test_add_func ("/providers/exchange/gemini-retry-info", test_exchange_gemini_retry_info);
   g_test_add_func ("/providers/exchange/ollama-reasoning", test_exchange_ollama_reasoning);
 

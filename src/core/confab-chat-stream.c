@@ -410,8 +410,9 @@ consume_read (ConfabChatStream *self,
                                                        self->context->api_key);
       g_free (parse_error->message);
       parse_error->message = g_steal_pointer (&redacted);
-      fail_or_retry (self, parse_error, !self->has_streamed &&
-                     confab_error_code_is_retryable (parse_error->code), -1);
+      /* Body bytes have arrived: retrying now could repeat what the
+       * provider already did (and billed) for this request. */
+      fail_or_retry (self, parse_error, FALSE, -1);
       return FALSE;
     }
 
