@@ -11,10 +11,14 @@
  * (wheel, touchpad, keys, the scrollbar) count as the user leaving.
  *
  * GTK 4.8's GtkListView binds some 200 rows around the visible ones; the
- * rows are lazy and render their text only when they come within half a
- * screen of the view. That is checked after every layout of the window
- * (the frame clock's layout phase, which GTK repeats within the frame when
- * the rows just rendered changed height), so no row is drawn unrendered.
+ * rows are lazy and render their text only near the screen. A row is
+ * rendered when it is bound if its position is within NEAR_ROWS of the
+ * rows the last frame showed (for a conversation just opened, of its end,
+ * where it opens); the others hold an estimated height until the view
+ * comes near them, and are then rendered in the frame clock's update
+ * phase, before the layout of the frame that shows them. Content never
+ * changes during the layout phase: a row rendered there once kept a stale
+ * height in GTK 4.8 and its text was drawn over the line below.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -36,6 +40,9 @@
 #define BOTTOM_SLACK 48.0
 /* How long after the user's input a move of the view is theirs. */
 #define USER_INPUT_US (500 * 1000)
+/* Rows rendered beyond each end of those on screen: about a screenful of
+ * short messages, more than a turn of the wheel brings. */
+#define NEAR_ROWS 8
 
 struct _ConfabConversationView
 {
@@ -59,7 +66,12 @@ struct _ConfabConversationView
   double              text_scale;
   gboolean            remote_images;
 
-  gulong              layout_handler;
+  gulong              update_handler;
+  gulong              after_paint_handler;
+  /* The positions of the first and last rows on screen at the last frame */
+  guint               shown_first;
+  guint               shown_last;
+  guint               shown_known : 1;
 
   gint64              user_input_time;
   guint               scroll_idle_id;
@@ -168,10 +180,15 @@ on_scroll (ConfabConversationView *self,
   return GDK_EVENT_PROPAGATE;
 }
 
+static void     request_render (ConfabConversationView *self);
+static gboolean is_near        (ConfabConversationView *self,
+                                guint                   position);
+
 static void
 on_value_changed (ConfabConversationView *self,
                   GtkAdjustment          *adjustment)
 {
+  request_render (self);
   if (self->scrolling)
     return;
   if (is_at_bottom (adjustment))
@@ -254,12 +271,12 @@ setup_row_cb (GtkSignalListItemFactory *factory,
 {
   GtkWidget *row = confab_message_row_new ();
 
+  /* The row's position in the list, for rendering the rows near the screen */
+  g_object_set_data (G_OBJECT (row), "confab-list-item", item);
+
   /* Lazy rows (rendered when they come near the screen) open a
-   * 5,000-message conversation four times faster, but a row rendered in
-   * the layout phase kept its estimated height and its text overlapped
-   * the line below (e2e-proxy-auth's screenshot): off until that is
-   * solved (docs/PERFORMANCE.md, Long conversation). */
-  confab_message_row_set_lazy (CONFAB_MESSAGE_ROW (row), FALSE);
+   * 5,000-message conversation several times faster. */
+  confab_message_row_set_lazy (CONFAB_MESSAGE_ROW (row), TRUE);
   confab_message_row_set_account_store (CONFAB_MESSAGE_ROW (row), self->store);
   g_signal_connect_object (row, "action", G_CALLBACK (on_row_action), self, 0);
   gtk_list_item_set_child (item, row);
@@ -316,6 +333,9 @@ bind_row_cb (GtkSignalListItemFactory *factory,
   confab_message_row_set_text_scale (row, self->text_scale);
   confab_message_row_set_remote_images (row, self->remote_images);
   confab_message_row_set_message (row, gtk_list_item_get_item (item));
+  if (confab_message_row_get_content_pending (row) &&
+      is_near (self, gtk_list_item_get_position (item)))
+    confab_message_row_ensure_content (row);
   apply_images (self, row);
 }
 
@@ -327,53 +347,107 @@ unbind_row_cb (GtkSignalListItemFactory *factory,
   confab_message_row_set_message (CONFAB_MESSAGE_ROW (gtk_list_item_get_child (item)), NULL);
 }
 
-/* Renders the rows within half a screen of the visible part of the list. */
+static guint
+row_position (ConfabMessageRow *row)
+{
+  GtkListItem *item = g_object_get_data (G_OBJECT (row), "confab-list-item");
+
+  return item != NULL ? gtk_list_item_get_position (item) : GTK_INVALID_LIST_POSITION;
+}
+
+/* Whether the row at @position is near the rows on screen; before the
+ * first frame of a conversation, near where it opens. */
+static gboolean
+is_near (ConfabConversationView *self,
+         guint                   position)
+{
+  guint n = self->conversation ? g_list_model_get_n_items (G_LIST_MODEL (self->conversation)) : 0;
+
+  if (position == GTK_INVALID_LIST_POSITION)
+    return FALSE;
+  if (!self->shown_known)
+    return self->following ? position + 2 * NEAR_ROWS >= n : position < 2 * NEAR_ROWS;
+  return position + NEAR_ROWS >= self->shown_first && position <= self->shown_last + NEAR_ROWS;
+}
+
+/* Renders the bound rows near the screen. */
 static void
-render_rows_near_view (ConfabConversationView *self)
+render_near_rows (ConfabConversationView *self)
 {
   GtkWidget *list = GTK_WIDGET (self->list_view);
-  double height = gtk_widget_get_height (list);
-  double margin = height / 2;
-  gboolean rendered = FALSE;
-
-  if (!gtk_widget_get_mapped (list))
-    return;
 
   for (GtkWidget *child = gtk_widget_get_first_child (list); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
       GtkWidget *row = gtk_widget_get_first_child (child);
-      graphene_rect_t bounds;
 
-      /* A row the list view has not placed (yet) is not near the screen. */
-      if (!CONFAB_IS_MESSAGE_ROW (row) ||
-          !confab_message_row_get_content_pending (CONFAB_MESSAGE_ROW (row)) ||
-          gtk_widget_get_height (child) <= 0 ||
-          !gtk_widget_compute_bounds (child, list, &bounds))
-        continue;
-      if (bounds.origin.y + bounds.size.height >= -margin && bounds.origin.y <= height + margin)
+      if (CONFAB_IS_MESSAGE_ROW (row) &&
+          confab_message_row_get_content_pending (CONFAB_MESSAGE_ROW (row)) &&
+          is_near (self, row_position (CONFAB_MESSAGE_ROW (row))))
         {
           confab_message_row_ensure_content (CONFAB_MESSAGE_ROW (row));
           apply_images (self, CONFAB_MESSAGE_ROW (row));
-          rendered = TRUE;
         }
     }
-  /* GTK 4.8 does not always lay the list out again within the frame for
-   * a row that grew during the layout phase: its old height stayed, and
-   * its text overlapped the line below (seen in the e2e screenshots).
-   * The list is measured again for sure. */
-  if (rendered)
-    gtk_widget_queue_resize (list);
 }
 
-/* After the window's own layout handler (connected "after"): the rows
- * have their places. Rendering one queues a resize, and the frame clock
- * runs the layout phase again before painting. */
 static void
-on_frame_clock_layout (GdkFrameClock          *frame_clock,
+request_render (ConfabConversationView *self)
+{
+  GdkFrameClock *frame_clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  if (frame_clock != NULL)
+    gdk_frame_clock_request_phase (frame_clock, GDK_FRAME_CLOCK_PHASE_UPDATE);
+}
+
+/* Before the layout of a frame: the view may have moved (the wheel, the
+ * scrollbar) since the last one. */
+static void
+on_frame_clock_update (GdkFrameClock          *frame_clock,
                        ConfabConversationView *self)
 {
-  render_rows_near_view (self);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self->list_view)))
+    render_near_rows (self);
+}
+
+/* After painting: which rows are on screen. GTK 4.8's list view allocates
+ * only those. A row painted unrendered (the view jumped further than
+ * NEAR_ROWS) is rendered at the next frame. */
+static void
+on_frame_clock_after_paint (GdkFrameClock          *frame_clock,
+                            ConfabConversationView *self)
+{
+  GtkWidget *list = GTK_WIDGET (self->list_view);
+  double height = gtk_widget_get_height (list);
+  guint first = G_MAXUINT, last = 0;
+  gboolean unrendered = FALSE;
+
+  if (!gtk_widget_get_mapped (list))
+    return;
+  for (GtkWidget *child = gtk_widget_get_first_child (list); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *row = gtk_widget_get_first_child (child);
+      graphene_rect_t bounds;
+      guint position;
+
+      if (!CONFAB_IS_MESSAGE_ROW (row) || gtk_widget_get_height (child) <= 0 ||
+          !gtk_widget_get_child_visible (child) ||
+          !gtk_widget_compute_bounds (child, list, &bounds) ||
+          bounds.origin.y + bounds.size.height < 0 || bounds.origin.y > height ||
+          (position = row_position (CONFAB_MESSAGE_ROW (row))) == GTK_INVALID_LIST_POSITION)
+        continue;
+      first = MIN (first, position);
+      last = MAX (last, position);
+      unrendered |= confab_message_row_get_content_pending (CONFAB_MESSAGE_ROW (row));
+    }
+  if (first == G_MAXUINT)
+    return;
+  self->shown_first = first;
+  self->shown_last = last;
+  self->shown_known = TRUE;
+  if (unrendered)
+    request_render (self);
 }
 
 static void
@@ -383,9 +457,12 @@ confab_conversation_view_realize (GtkWidget *widget)
 
   GTK_WIDGET_CLASS (confab_conversation_view_parent_class)->realize (widget);
 
-  self->layout_handler = g_signal_connect_object (gtk_widget_get_frame_clock (widget), "layout",
-                                                  G_CALLBACK (on_frame_clock_layout), self,
-                                                  G_CONNECT_AFTER);
+  self->update_handler = g_signal_connect_object (gtk_widget_get_frame_clock (widget), "update",
+                                                  G_CALLBACK (on_frame_clock_update), self, 0);
+  self->after_paint_handler = g_signal_connect_object (gtk_widget_get_frame_clock (widget),
+                                                       "after-paint",
+                                                       G_CALLBACK (on_frame_clock_after_paint),
+                                                       self, 0);
 }
 
 static void
@@ -393,7 +470,8 @@ confab_conversation_view_unrealize (GtkWidget *widget)
 {
   ConfabConversationView *self = CONFAB_CONVERSATION_VIEW (widget);
 
-  g_clear_signal_handler (&self->layout_handler, gtk_widget_get_frame_clock (widget));
+  g_clear_signal_handler (&self->update_handler, gtk_widget_get_frame_clock (widget));
+  g_clear_signal_handler (&self->after_paint_handler, gtk_widget_get_frame_clock (widget));
 
   GTK_WIDGET_CLASS (confab_conversation_view_parent_class)->unrealize (widget);
 }
@@ -642,6 +720,8 @@ confab_conversation_view_set_conversation (ConfabConversationView *self,
     return;
 
   g_signal_group_set_target (self->conversation_signals, conversation);
+  /* It opens at its end: until its first frame, that is what is near. */
+  self->shown_known = FALSE;
   gtk_no_selection_set_model (self->selection, G_LIST_MODEL (conversation));
   update_page (self);
   confab_conversation_view_scroll_to_bottom (self);
