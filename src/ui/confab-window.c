@@ -339,8 +339,8 @@ grow_sidebar_cb (gpointer user_data)
 
 /* Within a screen of the end of what the sidebar shows, it shows the next
  * page (from an idle: the adjustment also moves while the list is laid
- * out, when its model must not change). An upper of at most a page is a
- * list not laid out yet. */
+ * out, when its model must not change). A window taller than the rows
+ * shown gets the next page at once. */
 static void
 on_sidebar_scrolled (ConfabWindow *self)
 {
@@ -350,7 +350,7 @@ on_sidebar_scrolled (ConfabWindow *self)
   double below = upper - gtk_adjustment_get_value (adjustment) - page;
   guint shown = gtk_slice_list_model_get_size (self->sidebar_slice);
 
-  if (self->grow_sidebar_id != 0 || page <= 0 || upper <= page || below > page ||
+  if (self->grow_sidebar_id != 0 || page <= 0 || upper <= 0 || below > page ||
       shown >= g_list_model_get_n_items (G_LIST_MODEL (self->conversations)))
     return;
   self->grow_sidebar_id = g_idle_add (grow_sidebar_cb, self);
