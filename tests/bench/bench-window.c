@@ -164,7 +164,10 @@ count_unrendered_on_screen (Bench *bench)
       GtkWidget *row = gtk_widget_get_first_child (child);
       graphene_rect_t bounds;
 
+      /* (GTK 4.8 keeps the allocation of rows it no longer shows, and
+       * hides them with gtk_widget_set_child_visible().) */
       if (CONFAB_IS_MESSAGE_ROW (row) && gtk_widget_get_height (child) > 0 &&
+          gtk_widget_get_child_visible (child) &&
           gtk_widget_compute_bounds (child, list, &bounds) &&
           bounds.origin.y + bounds.size.height > 0 && bounds.origin.y < gtk_widget_get_height (list) &&
           confab_message_row_get_content_pending (CONFAB_MESSAGE_ROW (row)))
