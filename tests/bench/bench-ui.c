@@ -102,6 +102,12 @@ bench_ui_iterate (void)
     return;
   append (current->iterations, bench_thread_cpu_us () - cpu_start);
   append (current->busy, g_get_monotonic_time () - start - polled_us);
+  /* CONFAB_BENCH_LONG_ITERATIONS=1: the monotonic times of iterations
+   * over 16 ms of CPU on stderr, to look them up in a profile (perf
+   * record -k CLOCK_MONOTONIC). */
+  if (bench_thread_cpu_us () - cpu_start > 16000 && g_getenv ("CONFAB_BENCH_LONG_ITERATIONS"))
+    g_printerr ("long iteration: %" G_GINT64_FORMAT " %" G_GINT64_FORMAT "\n",
+                start, g_get_monotonic_time ());
 }
 
 static gboolean
