@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "confab-ndjson-decoder.h"
+#include "confab-util.h"
 
 #include <string.h>
 
@@ -56,7 +57,7 @@ deliver_line (ConfabNdjsonDecoder *self)
 
   /* A NUL is not valid JSON either; g_utf8_make_valid() turns it into
    * U+FFFD, so the line a parser sees is exactly @len bytes long. */
-  if (!g_utf8_validate (start, end - start, NULL))
+  if (!confab_utf8_validate (start, end - start, FALSE))
     {
       fixed = g_utf8_make_valid (start, end - start);
       start = fixed;

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "confab-sse-decoder.h"
+#include "confab-util.h"
 
 #include <string.h>
 
@@ -127,70 +128,6 @@ utf8_repair (const char *str,
   return out;
 }
 
-/* Whether @str is well-formed UTF-8, NUL bytes allowed. This runs once per
- * event over the whole data buffer, so ASCII is checked eight bytes at a
- * time and only multi-byte sequences one by one: several times fewer
- * instructions than g_utf8_validate(), which dominated decoding. */
-static gboolean
-utf8_is_valid_allowing_nul (const char *str,
-                            gsize       len)
-{
-  const guchar *p = (const guchar *) str;
-  const guchar *end = p + len;
-
-  while (p < end)
-    {
-      guchar lead;
-      guchar lo = 0x80, hi = 0xBF;
-      guint n;
-
-      while (end - p >= 8)
-        {
-          guint64 word;
-
-          memcpy (&word, p, sizeof word);
-          if (word & G_GUINT64_CONSTANT (0x8080808080808080))
-            break;
-          p += 8;
-        }
-      while (p < end && *p < 0x80)
-        p++;
-      if (p == end)
-        break;
-
-      lead = *p;
-      if (lead >= 0xC2 && lead <= 0xDF)
-        n = 1;
-      else if (lead >= 0xE0 && lead <= 0xEF)
-        {
-          n = 2;
-          if (lead == 0xE0)
-            lo = 0xA0;
-          else if (lead == 0xED)
-            hi = 0x9F;
-        }
-      else if (lead >= 0xF0 && lead <= 0xF4)
-        {
-          n = 3;
-          if (lead == 0xF0)
-            lo = 0x90;
-          else if (lead == 0xF4)
-            hi = 0x8F;
-        }
-      else
-        return FALSE;
-
-      if ((gsize) (end - p) <= n || p[1] < lo || p[1] > hi)
-        return FALSE;
-      for (guint i = 2; i <= n; i++)
-        if ((p[i] & 0xC0) != 0x80)
-          return FALSE;
-      p += n + 1;
-    }
-
-  return TRUE;
-}
-
 static void
 buffer_clear (GString **buf)
 {
@@ -235,7 +172,7 @@ dispatch (ConfabSseDecoder *self)
   /* Every data field appended a LF; drop the last one. */
   g_string_truncate (self->data, self->data->len - 1);
 
-  if (!utf8_is_valid_allowing_nul (self->data->str, self->data->len))
+  if (!confab_utf8_validate (self->data->str, self->data->len, TRUE))
     fixed_data = utf8_repair (self->data->str, self->data->len, TRUE);
   event.data = fixed_data ? fixed_data->str : self->data->str;
   event.data_len = fixed_data ? fixed_data->len : self->data->len;

@@ -16,6 +16,9 @@ void      confab_json_escape_append (GString     *out,
                                      gssize       len);
 char     *confab_new_id             (void);
 gboolean  confab_str_is_blank       (const char  *str);
+gboolean  confab_utf8_validate      (const char  *str,
+                                     gsize        len,
+                                     gboolean     allow_nul);
 
 /* Deeper JSON than any provider, export or settings file ever writes. */
 #define CONFAB_JSON_MAX_DEPTH 512
