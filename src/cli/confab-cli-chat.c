@@ -320,19 +320,13 @@ resolve_model (ConfabAccount      *account,
                ConfabConversation *conversation,
                gboolean            first)
 {
-  const ConfabProviderInfo *info = confab_account_get_provider_info (account);
-
   if (first && options->model != NULL)
     return options->model;
   if (first && confab_conversation_get_model (conversation) != NULL &&
       g_strcmp0 (confab_conversation_get_account_id (conversation),
                  confab_account_get_id (account)) == 0)
     return confab_conversation_get_model (conversation);
-  if (confab_account_get_model (account) != NULL)
-    return confab_account_get_model (account);
-  if (info != NULL && info->models[0] != NULL)
-    return info->models[0];
-  return NULL;
+  return confab_account_get_default_model (account);
 }
 
 static int

@@ -322,6 +322,30 @@ confab_account_get_provider_info (ConfabAccount *self)
   return confab_provider_info_lookup (self->provider_id);
 }
 
+/**
+ * confab_account_get_default_model:
+ *
+ * The model a chat with the account uses when none is chosen: its own,
+ * else the first of its preset's, else (a provider without a list) its
+ * deployment.
+ *
+ * Returns: (nullable): the model id
+ */
+const char *
+confab_account_get_default_model (ConfabAccount *self)
+{
+  const ConfabProviderInfo *info;
+
+  g_return_val_if_fail (CONFAB_IS_ACCOUNT (self), NULL);
+
+  if (self->model != NULL)
+    return self->model;
+  info = confab_account_get_provider_info (self);
+  if (info != NULL && info->models != NULL && info->models[0] != NULL)
+    return info->models[0];
+  return self->deployment;
+}
+
 /* The account's own base URL, else its region's, without a trailing
  * slash; NULL when the provider is unknown. */
 char *

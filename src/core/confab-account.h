@@ -28,6 +28,7 @@ void                      confab_account_set_name            (ConfabAccount  *se
                                                               const char     *name);
 const char               *confab_account_get_provider_id     (ConfabAccount  *self);
 const ConfabProviderInfo *confab_account_get_provider_info   (ConfabAccount  *self);
+const char               *confab_account_get_default_model   (ConfabAccount  *self);
 const char               *confab_account_get_base_url        (ConfabAccount  *self);
 void                      confab_account_set_base_url        (ConfabAccount  *self,
                                                               const char     *base_url);

@@ -119,9 +119,9 @@ copy_request_with_model (ConfabChatRequest *request,
   return copy;
 }
 
-/* When an account names no model, the front ends (confab-cli's chat, the
- * window's model cache) fall back to the preset's first model before the
- * deployment. On Azure that name is only a guess at what the resource
+/* When an account names no model, the front ends fall back to the
+ * preset's first model before the deployment
+ * (confab_account_get_default_model()). On Azure that name is only a guess at what the resource
  * has; a deployment the user gave is not, so it wins over the guess. */
 static gboolean
 is_preset_guess (ConfabAzureProvider *self,

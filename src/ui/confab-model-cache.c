@@ -91,26 +91,17 @@ confab_model_cache_new (void)
 /**
  * confab_model_cache_dup_default_model:
  *
- * The model a new chat with @account starts with: the account's own, or
- * else the first of its preset.
+ * The model a new chat with @account starts with:
+ * confab_account_get_default_model().
  *
  * Returns: (nullable): the model id
  */
 char *
 confab_model_cache_dup_default_model (ConfabAccount *account)
 {
-  const ConfabProviderInfo *info;
-
   g_return_val_if_fail (CONFAB_IS_ACCOUNT (account), NULL);
 
-  if (confab_account_get_model (account) != NULL)
-    return g_strdup (confab_account_get_model (account));
-  info = confab_account_get_provider_info (account);
-  if (info != NULL && info->models != NULL && info->models[0] != NULL)
-    return g_strdup (info->models[0]);
-  if (confab_account_get_deployment (account) != NULL)
-    return g_strdup (confab_account_get_deployment (account));
-  return NULL;
+  return g_strdup (confab_account_get_default_model (account));
 }
 
 static void
