@@ -448,6 +448,17 @@ assert_labels_fit (GtkWidget *row)
     }
 }
 
+/* Unbinds the row and binds it to @message, as GtkListView recycles rows. */
+static void
+rebind (Fixture       *fixture,
+        ConfabMessage *message)
+{
+  confab_message_row_set_message (fixture->row, NULL);
+  settle (fixture);
+  confab_message_row_set_message (fixture->row, message);
+  settle (fixture);
+}
+
 /* A lazy row, as the conversation view's: bound, rendered, unbound and
  * bound to the next message, as GtkListView recycles rows. */
 static void
@@ -466,29 +477,20 @@ test_rebound_row_fits (Fixture       *fixture,
   settle (fixture);
   assert_labels_fit (row_widget (fixture));
 
-  confab_message_row_set_message (fixture->row, NULL);
-  settle (fixture);
   confab_message_set_state (question, CONFAB_MESSAGE_COMPLETE);
-  confab_message_row_set_message (fixture->row, question);
-  settle (fixture);
+  rebind (fixture, question);
   assert_labels_fit (row_widget (fixture));
 
-  confab_message_row_set_message (fixture->row, NULL);
-  settle (fixture);
   confab_message_set_text (reply, "");
-  confab_message_row_set_message (fixture->row, reply);
-  settle (fixture);
+  rebind (fixture, reply);
   confab_message_append_text (reply, "Hello through the proxy");
   confab_message_set_output_tokens (reply, 8);
   confab_message_set_state (reply, CONFAB_MESSAGE_COMPLETE);
   settle (fixture);
   assert_labels_fit (row_widget (fixture));
 
-  confab_message_row_set_message (fixture->row, NULL);
-  settle (fixture);
   confab_message_set_text (again, "Hello through the proxy, loaded again");
-  confab_message_row_set_message (fixture->row, again);
-  settle (fixture);
+  rebind (fixture, again);
   confab_message_row_ensure_content (fixture->row);
   settle (fixture);
   assert_labels_fit (row_widget (fixture));

@@ -341,6 +341,17 @@ def close_window(app, window_node):
              what="window %r to close" % title)
 
 
+def sidebar_titles(app):
+    """The titles of the conversations the sidebar shows ([] when it shows none)."""
+    fresh(app)
+    conversations = app.findChild(lambda n: n.name == "Conversations" and n.roleName == "list",
+                                  retry=False, requireResult=False)
+    if conversations is None:
+        return []
+    fresh(conversations)
+    return [texts(row)[0] for row in conversations.children if texts(row)]
+
+
 def message_rows(app):
     """The conversation's rows, each as the list of its labels' texts."""
     messages = app.findChild(lambda n: n.name == "Messages" and n.roleName == "list",

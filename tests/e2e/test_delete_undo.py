@@ -20,16 +20,6 @@ def start(session):
     session.start_app()
 
 
-def titles(app):
-    e.fresh(app)
-    conversations = app.findChild(lambda n: n.name == "Conversations" and n.roleName == "list",
-                                  retry=False, requireResult=False)
-    if conversations is None:
-        return []
-    e.fresh(conversations)
-    return [e.texts(row)[0] for row in conversations.children if e.texts(row)]
-
-
 def database_titles():
     return e.cli("history", "list")
 
@@ -47,14 +37,14 @@ def delete_row(app, title):
 
 def refresh_keeps_it_deleted(session):
     app = session.app
-    e.wait_for(lambda: titles(app) == ["Second conversation", "First conversation"], 15,
+    e.wait_for(lambda: e.sidebar_titles(app) == ["Second conversation", "First conversation"], 15,
                what="both conversations in the sidebar")
     delete_row(app, "Second conversation")
-    e.wait_for(lambda: titles(app) == ["First conversation"], 5, what="the row gone")
+    e.wait_for(lambda: e.sidebar_titles(app) == ["First conversation"], 5, what="the row gone")
     # The history holds it while Undo is offered; the sidebar's refresh
     # from the history must not bring it back.
     time.sleep(REFRESH_S)
-    assert titles(app) == ["First conversation"], titles(app)
+    assert e.sidebar_titles(app) == ["First conversation"], e.sidebar_titles(app)
     session.screenshot("delete-undo-deleted")
 
 
@@ -64,9 +54,9 @@ def undo_brings_it_back_once(session):
     undo = e.find_by(app, lambda n: "Undo" in (n.name or "") and "click" in n.actions,
                      timeout=3, what="Undo")
     undo.doActionNamed("click")
-    e.wait_for(lambda: titles(app) == ["First conversation"], 5, what="the row back")
+    e.wait_for(lambda: e.sidebar_titles(app) == ["First conversation"], 5, what="the row back")
     time.sleep(REFRESH_S)
-    assert titles(app) == ["First conversation"], titles(app)
+    assert e.sidebar_titles(app) == ["First conversation"], e.sidebar_titles(app)
     assert "First conversation" in database_titles()
 
 
@@ -75,12 +65,12 @@ def delete_for_good(session):
     e.wait_for(lambda: "Second conversation" not in database_titles(), 20,
                what="the first deleted conversation gone from the history")
     delete_row(app, "First conversation")
-    e.wait_for(lambda: "First conversation" not in titles(app), 5, what="the row gone")
+    e.wait_for(lambda: "First conversation" not in e.sidebar_titles(app), 5, what="the row gone")
     # Once the toast has gone, so has the conversation, for confab-cli too.
     e.wait_for(lambda: "First conversation" not in database_titles(), 20,
                what="the conversation deleted from the history")
     time.sleep(REFRESH_S)
-    assert "First conversation" not in titles(app), titles(app)
+    assert "First conversation" not in e.sidebar_titles(app), e.sidebar_titles(app)
     session.screenshot("delete-undo")
 
 

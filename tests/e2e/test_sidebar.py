@@ -14,11 +14,6 @@ CONVERSATIONS = 130
 OLDEST = "The oldest conversation"
 
 
-def titles(app):
-    conversations = e.fresh(e.find(app, "Conversations", "list"))
-    return [e.texts(row)[0] for row in conversations.children if e.texts(row)]
-
-
 def start(session):
     e.add_account("Demo", session.mock.url + "/v1", "echo")
     filled = subprocess.run([os.path.join(e.BUILD_DIR, "bench-fill-history"), str(CONVERSATIONS), "2"],
@@ -31,8 +26,8 @@ def start(session):
 
 def binds_the_newest_only(session):
     app = session.app
-    e.wait_for(lambda: len(titles(app)) > 5, 20, what="the sidebar's rows")
-    shown = titles(app)
+    e.wait_for(lambda: len(e.sidebar_titles(app)) > 5, 20, what="the sidebar's rows")
+    shown = e.sidebar_titles(app)
     # GTK 4.8 would bind up to 200 rows; the sidebar offers a page of 60.
     assert len(shown) <= 60, len(shown)
     assert OLDEST not in shown, shown
@@ -47,8 +42,8 @@ def older_ones_appear_when_scrolling(session):
     config.actionDelay = 0.02
     shown_before = e.message_rows(app)
     deadline = time.monotonic() + 120
-    while OLDEST not in titles(app):
-        assert time.monotonic() < deadline, "the oldest conversation never appeared: %r" % titles(app)[-3:]
+    while OLDEST not in e.sidebar_titles(app):
+        assert time.monotonic() < deadline, "the oldest conversation never appeared: %r" % e.sidebar_titles(app)[-3:]
         for _ in range(20):
             # Button 5: the wheel turned down.
             rawinput.click(x + width // 2, y + height // 2, button=5)
