@@ -70,20 +70,6 @@ deliver_line (ConfabNdjsonDecoder *self)
 }
 
 static void
-clear_line (ConfabNdjsonDecoder *self)
-{
-  if (self->line->allocated_len > BUFFER_KEEP_SIZE)
-    {
-      g_string_free (self->line, TRUE);
-      self->line = g_string_new (NULL);
-    }
-  else
-    {
-      g_string_truncate (self->line, 0);
-    }
-}
-
-static void
 confab_ndjson_decoder_finalize (GObject *object)
 {
   ConfabNdjsonDecoder *self = (ConfabNdjsonDecoder *) object;
@@ -183,7 +169,7 @@ confab_ndjson_decoder_feed (ConfabNdjsonDecoder *self,
        * line; the buffer's allocation is reused. */
       g_string_append_len (self->line, p, lf - p);
       deliver_line (self);
-      clear_line (self);
+      confab_string_reset (&self->line, BUFFER_KEEP_SIZE);
       p = lf + 1;
     }
 
@@ -205,6 +191,6 @@ confab_ndjson_decoder_finish (ConfabNdjsonDecoder *self)
 
   g_object_ref (self);
   deliver_line (self);
-  clear_line (self);
+  confab_string_reset (&self->line, BUFFER_KEEP_SIZE);
   g_object_unref (self);
 }

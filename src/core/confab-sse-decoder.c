@@ -129,22 +129,6 @@ utf8_repair (const char *str,
 }
 
 static void
-buffer_clear (GString **buf)
-{
-  g_assert (buf != NULL && *buf != NULL);
-
-  if ((*buf)->allocated_len > BUFFER_KEEP_SIZE)
-    {
-      g_string_free (*buf, TRUE);
-      *buf = g_string_new (NULL);
-    }
-  else
-    {
-      g_string_truncate (*buf, 0);
-    }
-}
-
-static void
 set_last_event_id (ConfabSseDecoder *self)
 {
   if (!g_str_equal (self->last_event_id, self->id_buffer->str))
@@ -195,7 +179,7 @@ dispatch (ConfabSseDecoder *self)
   self->func (&event, self->user_data);
   self->in_callback = FALSE;
 
-  buffer_clear (&self->data);
+  confab_string_reset (&self->data, BUFFER_KEEP_SIZE);
   g_string_truncate (self->type, 0);
 }
 
@@ -319,7 +303,7 @@ finish_line (ConfabSseDecoder *self,
 
   g_string_append_len (self->line, piece, len);
   process_line (self, self->line->str, self->line->len);
-  buffer_clear (&self->line);
+  confab_string_reset (&self->line, BUFFER_KEEP_SIZE);
 }
 
 static inline const char *
@@ -513,8 +497,8 @@ confab_sse_decoder_finish (ConfabSseDecoder *self)
   g_return_if_fail (CONFAB_IS_SSE_DECODER (self));
   g_return_if_fail (!self->in_callback);
 
-  buffer_clear (&self->line);
-  buffer_clear (&self->data);
+  confab_string_reset (&self->line, BUFFER_KEEP_SIZE);
+  confab_string_reset (&self->data, BUFFER_KEEP_SIZE);
   g_string_truncate (self->type, 0);
   g_string_assign (self->id_buffer, self->last_event_id);
   self->skip_lf = FALSE;

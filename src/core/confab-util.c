@@ -193,6 +193,31 @@ invalid_json (GError     **error,
 }
 
 /**
+ * confab_string_reset:
+ * @string: the string to empty
+ * @keep: the most memory to keep allocated
+ *
+ * Empties *@string for reuse, and gives its memory back when a big text
+ * (a huge reply, a long event) left more than @keep allocated.
+ */
+void
+confab_string_reset (GString **string,
+                     gsize     keep)
+{
+  g_return_if_fail (string != NULL && *string != NULL);
+
+  if ((*string)->allocated_len > keep)
+    {
+      g_string_free (*string, TRUE);
+      *string = g_string_new (NULL);
+    }
+  else
+    {
+      g_string_truncate (*string, 0);
+    }
+}
+
+/**
  * confab_utf8_validate:
  * @allow_nul: whether NUL bytes count as valid
  *

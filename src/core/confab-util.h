@@ -16,6 +16,8 @@ void      confab_json_escape_append (GString     *out,
                                      gssize       len);
 char     *confab_new_id             (void);
 gboolean  confab_str_is_blank       (const char  *str);
+void      confab_string_reset       (GString    **string,
+                                     gsize        keep);
 gboolean  confab_utf8_validate      (const char  *str,
                                      gsize        len,
                                      gboolean     allow_nul);
