@@ -479,6 +479,8 @@ test_rebound_row_fits (Fixture       *fixture,
 
   confab_message_set_state (question, CONFAB_MESSAGE_COMPLETE);
   rebind (fixture, question);
+  confab_message_row_ensure_content (fixture->row);
+  settle (fixture);
   assert_labels_fit (row_widget (fixture));
 
   confab_message_set_text (reply, "");
@@ -493,6 +495,71 @@ test_rebound_row_fits (Fixture       *fixture,
   rebind (fixture, again);
   confab_message_row_ensure_content (fixture->row);
   settle (fixture);
+  assert_labels_fit (row_widget (fixture));
+}
+
+/* The first label under @widget showing @text, shown or not */
+static GtkWidget *
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_LABEL (child) && g_str_equal (gtk_label_get_text (GTK_LABEL (child)), text))
+        return child;
+      if ((found = find_label (child, text)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A lazy row bound to a finished message neither lays out nor draws it
+ * until the view asks, and holds the height the message had when last
+ * shown at that width (the list view rebinds rows by the dozen while
+ * scrolling; GTK 4.8). */
+static void
+test_pending_row (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(ConfabMessage) question = confab_message_new (CONFAB_ROLE_USER, "A question\nover\nfour lines\nof text");
+  g_autoptr(ConfabMessage) other = confab_message_new (CONFAB_ROLE_USER, "Another");
+  GtkWidget *label;
+  int shown_height, estimate;
+
+  confab_message_set_state (question, CONFAB_MESSAGE_COMPLETE);
+  confab_message_set_state (other, CONFAB_MESSAGE_COMPLETE);
+  confab_message_row_set_lazy (fixture->row, TRUE);
+
+  confab_message_row_set_message (fixture->row, question);
+  settle (fixture);
+  g_assert_true (confab_message_row_get_content_pending (fixture->row));
+  g_assert_null (find_label (row_widget (fixture), "A question\nover\nfour lines\nof text"));
+  estimate = gtk_widget_get_height (row_widget (fixture));
+  g_assert_cmpint (estimate, >, 0);
+
+  confab_message_row_ensure_content (fixture->row);
+  settle (fixture);
+  g_assert_false (confab_message_row_get_content_pending (fixture->row));
+  label = find_label (row_widget (fixture), "A question\nover\nfour lines\nof text");
+  g_assert_nonnull (label);
+  g_assert_true (gtk_widget_get_mapped (label));
+  assert_labels_fit (row_widget (fixture));
+  shown_height = gtk_widget_get_height (row_widget (fixture));
+
+  rebind (fixture, other);
+  g_assert_true (confab_message_row_get_content_pending (fixture->row));
+  rebind (fixture, question);
+  g_assert_true (confab_message_row_get_content_pending (fixture->row));
+  g_assert_cmpint (gtk_widget_get_height (row_widget (fixture)), ==, shown_height);
+  label = find_label (row_widget (fixture), "A question\nover\nfour lines\nof text");
+  g_assert_true (label == NULL || !gtk_widget_get_mapped (label));
+
+  confab_message_row_ensure_content (fixture->row);
+  settle (fixture);
+  g_assert_cmpint (gtk_widget_get_height (row_widget (fixture)), ==, shown_height);
   assert_labels_fit (row_widget (fixture));
 }
 
@@ -555,6 +622,7 @@ main (int   argc,
   ADD ("recycled-row", test_recycled_row);
   ADD ("copy-action", test_copy_action);
   ADD ("rebound-row-fits", test_rebound_row_fits);
+  ADD ("pending-row", test_pending_row);
 #undef ADD
   g_test_add_func ("/message-row/metrics-text", test_metrics_text);
 

@@ -10,12 +10,16 @@
  * Rows are recycled by the list view, so everything is derived from the
  * message in one place and redone on every bind.
  *
- * A lazy row (the conversation view's) leaves a finished message's text
- * unrendered when it is bound, and holds its place with an estimated
- * height until the view asks for it (confab_message_row_ensure_content)
- * as it comes near the screen: GTK 4.8's GtkListView binds some 200 rows
- * around the visible ones, and laying all of them out made opening a long
- * conversation seven times slower than a short one (docs/PERFORMANCE.md).
+ * A lazy row (the conversation view's) leaves a finished message
+ * unrendered when it is bound, and holds its place with a height (the one
+ * it had when last shown at that width, else an estimate) until the view
+ * asks for it (confab_message_row_ensure_content) as it comes near the
+ * screen. Until then its content is not measured, allocated or drawn.
+ * GTK 4.8's GtkListView binds some 200 rows around the visible ones and,
+ * while scrolling, rebinds dozens of them a frame (the band of bound rows
+ * follows where the anchor row sits on screen); laying them out made
+ * opening a long conversation seven times slower than a short one and
+ * scrolling it slow (docs/PERFORMANCE.md).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -40,6 +44,10 @@
 #define ESTIMATE_LINE_BYTES 90
 #define ESTIMATE_LINE_HEIGHT 22
 #define ESTIMATE_MAX_HEIGHT 20000
+/* What a row adds around its text: who answered, the figures, the
+ * buttons; the user's bubble. */
+#define ESTIMATE_REPLY_EXTRA 84
+#define ESTIMATE_QUESTION_EXTRA 64
 /* The content's width, as AdwClamp's (maximum-size, tightening-threshold)
  * would give it. */
 #define CLAMP_MAXIMUM 860
@@ -89,7 +97,10 @@ struct _ConfabMessageRow
   gboolean            remote_images;
   guint               tick_id;
   guint               lazy : 1;
+  /* Bound but not rendered: the content is hidden (not child-visible) and
+   * the row's height is pending_height. */
   guint               content_pending : 1;
+  int                 pending_height;
   guint               has_tooltips : 1;
   /* The Thinking section opens and closes by itself only until the user
    * touches it. */
@@ -755,6 +766,49 @@ estimate_text_height (const char *text)
   return MIN (lines * ESTIMATE_LINE_HEIGHT, ESTIMATE_MAX_HEIGHT);
 }
 
+/* The height a row showing @message had at @width, remembered on the
+ * message (the widget is recycled) so that a row bound again holds
+ * exactly its place. */
+typedef struct
+{
+  int width;
+  int height;
+} ShownHeight;
+
+static GQuark
+shown_height_quark (void)
+{
+  return g_quark_from_static_string ("confab-message-row-shown-height");
+}
+
+static void
+remember_height (ConfabMessageRow *self,
+                 int               width,
+                 int               height)
+{
+  ShownHeight *shown = g_object_get_qdata (G_OBJECT (self->message), shown_height_quark ());
+
+  if (shown == NULL)
+    {
+      shown = g_new (ShownHeight, 1);
+      g_object_set_qdata_full (G_OBJECT (self->message), shown_height_quark (), shown, g_free);
+    }
+  shown->width = width;
+  shown->height = height;
+}
+
+/* The height of the unrendered row at @width (-1: any) */
+static int
+pending_height_for (ConfabMessageRow *self,
+                    int               width)
+{
+  ShownHeight *shown = g_object_get_qdata (G_OBJECT (self->message), shown_height_quark ());
+
+  if (shown != NULL && (width < 0 || width == shown->width))
+    return shown->height;
+  return self->pending_height;
+}
+
 /* Drops what the previous message showed, so that rows off screen, and
  * rows kept for reuse after a conversation was closed, cost little memory. */
 static void
@@ -779,8 +833,8 @@ drop_content (ConfabMessageRow *self)
     gtk_label_set_text (self->reasoning_label, "");
 }
 
-/* The reply is rendered when the conversation view asks for it; until
- * then the body only holds its place. */
+/* The message is rendered when the conversation view asks for it; until
+ * then the row only holds its place. */
 static void
 defer_content (ConfabMessageRow *self)
 {
@@ -788,9 +842,21 @@ defer_content (ConfabMessageRow *self)
 
   drop_content (self);
   self->content_pending = TRUE;
-  gtk_widget_set_size_request (GTK_WIDGET (self->body_box), -1,
-                               *text != '\0' ? estimate_text_height (text) : -1);
-  flush_reasoning (self);
+  self->pending_height = (*text != '\0' ? estimate_text_height (text) : 0) +
+                         (message_is_assistant (self->message) ? ESTIMATE_REPLY_EXTRA
+                                                               : ESTIMATE_QUESTION_EXTRA);
+  gtk_widget_set_visible (self->content, FALSE);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+static void
+end_pending (ConfabMessageRow *self)
+{
+  if (!self->content_pending)
+    return;
+  self->content_pending = FALSE;
+  gtk_widget_set_visible (self->content, TRUE);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
 static void
@@ -878,7 +944,14 @@ confab_message_row_measure (GtkWidget      *widget,
 {
   ConfabMessageRow *self = CONFAB_MESSAGE_ROW (widget);
 
-  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+  if (self->content_pending)
+    {
+      *minimum = *natural = orientation == GTK_ORIENTATION_HORIZONTAL
+                            ? 0 : pending_height_for (self, for_size);
+      if (orientation == GTK_ORIENTATION_HORIZONTAL)
+        *natural = CLAMP_MAXIMUM;
+    }
+  else if (orientation == GTK_ORIENTATION_HORIZONTAL)
     gtk_widget_measure (self->content, orientation, -1, minimum, natural, NULL, NULL);
   else
     gtk_widget_measure (self->content, orientation, content_width_for (self, for_size),
@@ -892,8 +965,13 @@ confab_message_row_size_allocate (GtkWidget *widget,
                                   int        baseline)
 {
   ConfabMessageRow *self = CONFAB_MESSAGE_ROW (widget);
-  int content_width = MIN (content_width_for (self, width), width);
+  int content_width;
 
+  if (self->content_pending)
+    return;
+  if (self->message != NULL && self->lazy)
+    remember_height (self, width, height);
+  content_width = MIN (content_width_for (self, width), width);
   gtk_widget_size_allocate (self->content,
                             &(GtkAllocation) { (width - content_width) / 2, 0, content_width, height },
                             -1);
@@ -1126,7 +1204,7 @@ confab_message_row_set_message (ConfabMessageRow *self,
       update_role (self);
       update_origin (self);
       update_state (self);
-      if (self->lazy && message_is_assistant (message) && !message_is_streaming (message))
+      if (self->lazy && !message_is_streaming (message))
         defer_content (self);
       else
         confab_message_row_flush (self);
@@ -1134,8 +1212,7 @@ confab_message_row_set_message (ConfabMessageRow *self,
   else if (self->lazy)
     {
       drop_content (self);
-      self->content_pending = FALSE;
-      gtk_widget_set_size_request (GTK_WIDGET (self->body_box), -1, -1);
+      end_pending (self);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
 }
@@ -1177,11 +1254,7 @@ confab_message_row_flush (ConfabMessageRow *self)
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
       self->tick_id = 0;
     }
-  if (self->content_pending)
-    {
-      self->content_pending = FALSE;
-      gtk_widget_set_size_request (GTK_WIDGET (self->body_box), -1, -1);
-    }
+  end_pending (self);
   flush_text (self);
   flush_reasoning (self);
 }
