@@ -134,6 +134,11 @@ create_label (ConfabMarkdownBlocks     *self,
    * long word. Labels in table cells (header set) stay narrower so
    * tables fit. */
   gtk_label_set_width_chars (GTK_LABEL (label), node->header ? 6 : 20);
+  /* A paragraph fills the reply's width: its natural width (its text on
+   * one line, a layout of its own) is never used. A table's cells size
+   * their columns by it. */
+  if (!node->header)
+    gtk_label_set_natural_wrap_mode (GTK_LABEL (label), GTK_NATURAL_WRAP_INHERIT);
   gtk_label_set_markup (GTK_LABEL (label), node->text);
   g_signal_connect_object (label, "activate-link", G_CALLBACK (on_activate_link),
                            self->owner, 0);

@@ -101,6 +101,8 @@ struct _ConfabMessageRow
    * the row's height is pending_height. */
   guint               content_pending : 1;
   int                 pending_height;
+  /* The width of the row's last allocation */
+  int                 allocated_width;
   guint               has_tooltips : 1;
   /* The Thinking section opens and closes by itself only until the user
    * touches it. */
@@ -954,8 +956,17 @@ confab_message_row_measure (GtkWidget      *widget,
   else if (orientation == GTK_ORIENTATION_HORIZONTAL)
     gtk_widget_measure (self->content, orientation, -1, minimum, natural, NULL, NULL);
   else
-    gtk_widget_measure (self->content, orientation, content_width_for (self, for_size),
-                        minimum, natural, NULL, NULL);
+    {
+      /* The height for no width in particular: GTK 4.8's window asks it
+       * of every row of the list when anything in it changes size, then
+       * throws the answer away (the list scrolls). The width the list
+       * gives the row costs no new text layout: the list's allocation
+       * asks the same. */
+      if (for_size < 0 && self->allocated_width > 0)
+        for_size = self->allocated_width;
+      gtk_widget_measure (self->content, orientation, content_width_for (self, for_size),
+                          minimum, natural, NULL, NULL);
+    }
 }
 
 static void
@@ -967,6 +978,7 @@ confab_message_row_size_allocate (GtkWidget *widget,
   ConfabMessageRow *self = CONFAB_MESSAGE_ROW (widget);
   int content_width;
 
+  self->allocated_width = width;
   if (self->content_pending)
     return;
   if (self->message != NULL && self->lazy)
