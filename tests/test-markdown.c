@@ -1261,6 +1261,61 @@ read_clipboard (GtkWidget *widget)
   return text;
 }
 
+static gboolean
+redraw_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *frame_clock,
+                gpointer       user_data)
+{
+  gtk_widget_queue_draw (widget);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The first block of a language is highlighted once the window stops
+ * drawing (compiling a language takes a frame of 30-80 ms), and shows its
+ * code meanwhile. A language no other test uses. */
+static void
+test_code_highlight_waits_for_quiet (void)
+{
+  GtkWidget *view = new_view ("```haskell\nmain = pure ()\n```\n");
+  GtkWidget *window = show_in_window (view, 600);
+  GtkWidget *block = find_widget (view, CONFAB_TYPE_CODE_BLOCK, 0);
+  GtkWidget *source_view = find_widget (block, GTK_SOURCE_TYPE_VIEW, 0);
+  GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (source_view)));
+  g_autofree char *shown = NULL;
+  guint tick;
+  gint64 deadline;
+
+  g_assert_cmpstr (confab_code_block_get_language_id (CONFAB_CODE_BLOCK (block)), ==, "haskell");
+  g_object_get (buffer, "text", &shown, NULL);
+  g_assert_cmpstr (shown, ==, "main = pure ()");
+
+  /* Frames every frame, as while scrolling: not yet. show_in_window()
+   * waited 200 ms, so drawing must have kept it waiting already. */
+  tick = gtk_widget_add_tick_callback (view, redraw_tick_cb, NULL, NULL);
+  spin (600);
+  g_assert_null (gtk_source_buffer_get_language (buffer));
+
+  /* Quiet: highlighted. */
+  gtk_widget_remove_tick_callback (view, tick);
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (gtk_source_buffer_get_language (buffer) == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (gtk_source_buffer_get_language (buffer));
+  g_assert_cmpstr (gtk_source_language_get_id (gtk_source_buffer_get_language (buffer)), ==, "haskell");
+
+  /* Compiled now: the next block of it is highlighted at once. */
+  {
+    g_autoptr(GtkWidget) again = g_object_ref_sink (confab_code_block_new ("haskell"));
+    GtkWidget *again_view = find_widget (again, GTK_SOURCE_TYPE_VIEW, 0);
+
+    g_assert_nonnull (gtk_source_buffer_get_language (GTK_SOURCE_BUFFER (
+      gtk_text_view_get_buffer (GTK_TEXT_VIEW (again_view)))));
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (view);
+}
+
 static void
 test_code_blocks (void)
 {
@@ -1484,6 +1539,7 @@ main (int   argc,
   g_test_add_func ("/markdown/hostile/long-lines", test_long_lines_wrap);
   g_test_add_func ("/markdown/hostile/too-long", test_too_long_is_plain);
   g_test_add_func ("/markdown/code-blocks", test_code_blocks);
+  g_test_add_func ("/markdown/code-highlight-waits-for-quiet", test_code_highlight_waits_for_quiet);
   g_test_add_func ("/markdown/accessible", test_accessible);
   g_test_add_func ("/markdown/text-scale", test_text_scale);
   g_test_add_func ("/markdown/screenshot", test_screenshot);

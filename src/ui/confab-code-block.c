@@ -125,30 +125,130 @@ dup_language_name (ConfabCodeBlock *self)
  * RelaxNG schema) and compiles its regexes whenever a buffer needs it and
  * no other buffer holds it: 30 to 150 ms, which every code block of every
  * reply paid again (build-aux/bench, docs/PERFORMANCE.md). An idle buffer
- * per language used keeps it compiled. */
+ * per language used keeps it compiled.
+ *
+ * The first block of a language waits for the window to stop drawing
+ * before it is highlighted: compiled while a reply streams or the user
+ * scrolls, the language took a frame of 30 to 80 ms. Its code shows,
+ * unhighlighted, meanwhile. */
+#define QUIET_MS 150
+
+/* language → the buffer that keeps it compiled */
+static GHashTable *holders;
+/* Blocks whose language is not compiled yet, oldest first */
+static GPtrArray *waiting;
+static guint quiet_id;
+static gint64 quiet_frame_counter = -1;
+
+static gboolean
+is_compiled (GtkSourceLanguage *language)
+{
+  return language == NULL || (holders != NULL && g_hash_table_contains (holders, language));
+}
+
 static void
 keep_compiled (GtkSourceLanguage *language)
 {
-  static GHashTable *holders;
-
-  if (language == NULL)
+  if (is_compiled (language))
     return;
   if (holders == NULL)
     holders = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
-  if (!g_hash_table_contains (holders, language))
-    g_hash_table_insert (holders, language, gtk_source_buffer_new_with_language (language));
+  g_hash_table_insert (holders, language, gtk_source_buffer_new_with_language (language));
+}
+
+static void
+set_buffer_language (ConfabCodeBlock   *self,
+                     GtkSourceLanguage *language)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->view));
+
+  gtk_source_buffer_set_language (GTK_SOURCE_BUFFER (buffer), language);
+}
+
+static void
+stop_waiting (ConfabCodeBlock *self)
+{
+  if (waiting != NULL)
+    g_ptr_array_remove (waiting, self);
+}
+
+/* Whether a frame was drawn since the last look (TRUE the first time) */
+static gboolean
+window_drawing (void)
+{
+  GdkFrameClock *frame_clock = NULL;
+  gint64 counter;
+  gboolean drawing;
+
+  /* The window's: a block in a row off screen is not realized. */
+  for (guint i = 0; i < waiting->len && frame_clock == NULL; i++)
+    {
+      GtkRoot *root = gtk_widget_get_root (g_ptr_array_index (waiting, i));
+
+      if (root != NULL)
+        frame_clock = gtk_widget_get_frame_clock (GTK_WIDGET (root));
+    }
+  /* Not shown anywhere: nothing to keep smooth. */
+  if (frame_clock == NULL)
+    return FALSE;
+  counter = gdk_frame_clock_get_frame_counter (frame_clock);
+  drawing = counter != quiet_frame_counter;
+  quiet_frame_counter = counter;
+  return drawing;
+}
+
+static gboolean
+compile_when_quiet_cb (gpointer user_data)
+{
+  GtkSourceLanguage *language;
+
+  if (waiting->len > 0 && window_drawing ())
+    return G_SOURCE_CONTINUE;
+
+  /* One language a time, then another quiet spell for the next. */
+  if (waiting->len > 0)
+    {
+      language = CONFAB_CODE_BLOCK (g_ptr_array_index (waiting, 0))->source_language;
+      keep_compiled (language);
+      for (guint i = waiting->len; i > 0; i--)
+        {
+          ConfabCodeBlock *block = g_ptr_array_index (waiting, i - 1);
+
+          if (block->source_language == language)
+            {
+              g_ptr_array_remove_index (waiting, i - 1);
+              set_buffer_language (block, language);
+            }
+        }
+    }
+  if (waiting->len > 0)
+    return G_SOURCE_CONTINUE;
+  quiet_id = 0;
+  quiet_frame_counter = -1;
+  return G_SOURCE_REMOVE;
 }
 
 static void
 setup_language (ConfabCodeBlock *self)
 {
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->view));
   g_autofree char *name = NULL;
   g_autofree char *accessible = NULL;
 
   self->source_language = find_language (self->language);
-  keep_compiled (self->source_language);
-  gtk_source_buffer_set_language (GTK_SOURCE_BUFFER (buffer), self->source_language);
+  stop_waiting (self);
+  if (is_compiled (self->source_language))
+    {
+      set_buffer_language (self, self->source_language);
+    }
+  else
+    {
+      set_buffer_language (self, NULL);
+      if (waiting == NULL)
+        waiting = g_ptr_array_new ();
+      g_ptr_array_add (waiting, self);
+      if (quiet_id == 0)
+        quiet_id = g_timeout_add (QUIET_MS, compile_when_quiet_cb, NULL);
+    }
 
   name = dup_language_name (self);
   gtk_label_set_text (GTK_LABEL (self->language_label), name);
@@ -256,6 +356,7 @@ confab_code_block_dispose (GObject *object)
 {
   ConfabCodeBlock *self = CONFAB_CODE_BLOCK (object);
 
+  stop_waiting (self);
   g_clear_handle_id (&self->copied_id, g_source_remove);
   g_clear_pointer (&self->header, gtk_widget_unparent);
   if (self->view != NULL)
