@@ -43,6 +43,10 @@
 /* Rows rendered beyond each end of those on screen: about a screenful of
  * short messages, more than a turn of the wheel brings. */
 #define NEAR_ROWS 8
+/* The time a frame spends rendering rows not yet on screen, nearest
+ * first; the rest wait for the next frame. Rows on screen are always
+ * rendered. */
+#define RENDER_AHEAD_BUDGET_US 5000
 
 struct _ConfabConversationView
 {
@@ -370,24 +374,75 @@ is_near (ConfabConversationView *self,
   return position + NEAR_ROWS >= self->shown_first && position <= self->shown_last + NEAR_ROWS;
 }
 
-/* Renders the bound rows near the screen. */
+/* How many rows @position is from those on screen at the last frame
+ * (0: among them; before the first frame, from where the view opens). */
+static guint
+distance_from_screen (ConfabConversationView *self,
+                      guint                   position)
+{
+  guint n = self->conversation ? g_list_model_get_n_items (G_LIST_MODEL (self->conversation)) : 0;
+
+  if (!self->shown_known)
+    return self->following ? (position < n ? n - 1 - position : 0) : position;
+  if (position < self->shown_first)
+    return self->shown_first - position;
+  if (position > self->shown_last)
+    return position - self->shown_last;
+  return 0;
+}
+
+typedef struct
+{
+  ConfabMessageRow *row;
+  guint             distance;
+} NearRow;
+
+static int
+compare_near_rows (gconstpointer a,
+                   gconstpointer b)
+{
+  const NearRow *x = a, *y = b;
+
+  return (x->distance > y->distance) - (x->distance < y->distance);
+}
+
+/* Renders the bound rows near the screen, nearest first: those on screen
+ * all, the others while this frame's budget lasts (scrolling a screenful
+ * a frame brings a screenful of new rows into the band every frame). */
 static void
 render_near_rows (ConfabConversationView *self)
 {
   GtkWidget *list = GTK_WIDGET (self->list_view);
+  g_autoptr(GArray) near = g_array_new (FALSE, FALSE, sizeof (NearRow));
+  gint64 start = g_get_monotonic_time ();
 
   for (GtkWidget *child = gtk_widget_get_first_child (list); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
       GtkWidget *row = gtk_widget_get_first_child (child);
+      guint position;
 
-      if (CONFAB_IS_MESSAGE_ROW (row) &&
-          confab_message_row_get_content_pending (CONFAB_MESSAGE_ROW (row)) &&
-          is_near (self, row_position (CONFAB_MESSAGE_ROW (row))))
+      if (!CONFAB_IS_MESSAGE_ROW (row) ||
+          !confab_message_row_get_content_pending (CONFAB_MESSAGE_ROW (row)))
+        continue;
+      position = row_position (CONFAB_MESSAGE_ROW (row));
+      if (is_near (self, position))
+        g_array_append_val (near, ((NearRow) { CONFAB_MESSAGE_ROW (row),
+                                               distance_from_screen (self, position) }));
+    }
+  g_array_sort (near, compare_near_rows);
+
+  for (guint i = 0; i < near->len; i++)
+    {
+      NearRow *item = &g_array_index (near, NearRow, i);
+
+      if (item->distance > 0 && g_get_monotonic_time () - start > RENDER_AHEAD_BUDGET_US)
         {
-          confab_message_row_ensure_content (CONFAB_MESSAGE_ROW (row));
-          apply_images (self, CONFAB_MESSAGE_ROW (row));
+          request_render (self);
+          break;
         }
+      confab_message_row_ensure_content (item->row);
+      apply_images (self, item->row);
     }
 }
 
