@@ -1,6 +1,6 @@
 /* bench-window.c: the real app's window, opening and streaming conversations
  *
- *   bench-window open ID [--scroll]
+ *   bench-window open ID [--scroll [STEP FRAMES]]
  *   bench-window huge ACCOUNT MODEL
  *
  * Starts the app as src/main.c does (ConfabApplication, its window, its
@@ -12,7 +12,9 @@
  * until the frame showing its end (where the view opens), the resident
  * memory before and after. With --scroll it then scrolls from the top to
  * the bottom one screenful a frame, so that every message passes through
- * the screen, and measures each frame and main-loop iteration.
+ * the screen, and measures each frame and main-loop iteration; with STEP
+ * and FRAMES, STEP screenfuls a frame (0.125: a fast turn of the wheel)
+ * for at most FRAMES frames.
  *
  * huge: sends a message, as the composer does, with MODEL of ACCOUNT
  * (the mock provider's huge-20m), and follows the reply through the real
@@ -49,6 +51,11 @@ typedef struct
   GtkAdjustment     *adjustment;
   gboolean           bottom_reached;
   guint              unrendered_frames;
+  /* Scrolling: screenfuls a frame, and the frames to stop after (0: at the end) */
+  double             scroll_step;
+  guint              scroll_max_frames;
+  guint              scroll_frames;
+  double             scrolled_px;
 } Bench;
 
 static double
@@ -214,14 +221,19 @@ scroll_tick_cb (GtkWidget     *widget,
   if (count_unrendered_on_screen (bench) > 0)
     bench->unrendered_frames++;
 
-  if (at_bottom (adjustment))
+  if (at_bottom (adjustment) ||
+      (bench->scroll_max_frames > 0 && bench->scroll_frames == bench->scroll_max_frames))
     {
       bench->bottom_reached = TRUE;
       return G_SOURCE_REMOVE;
     }
   user_scrolls (bench);
-  gtk_adjustment_set_value (adjustment, MIN (gtk_adjustment_get_value (adjustment) +
-                                             gtk_adjustment_get_page_size (adjustment), bottom));
+  bench->scroll_frames++;
+  bench->scrolled_px += bench->scroll_step * gtk_adjustment_get_page_size (adjustment);
+  gtk_adjustment_set_value (adjustment,
+                            MIN (gtk_adjustment_get_value (adjustment) +
+                                 bench->scroll_step * gtk_adjustment_get_page_size (adjustment),
+                                 bottom));
   return G_SOURCE_CONTINUE;
 }
 
@@ -263,7 +275,9 @@ static void
 print_scroll (Bench          *bench,
               BenchRecording *scroll)
 {
-  printf (",\n \"scroll_frames_with_unrendered_rows\": %u,", bench->unrendered_frames);
+  printf (",\n \"scroll_step\": %g, \"scroll_px_per_s\": %.0f,", bench->scroll_step,
+          bench->scrolled_px / (scroll->wall_us / (double) G_USEC_PER_SEC));
+  printf ("\n \"scroll_frames_with_unrendered_rows\": %u,", bench->unrendered_frames);
   printf ("\n \"scroll_frames\": %u, \"scroll_s\": %.2f, \"scroll_max_frame_ms\": %.2f,"
           " \"scroll_p95_frame_ms\": %.2f, \"scroll_frames_over_16ms\": %u,\n"
           " \"scroll_max_iteration_ms\": %.2f, \"scroll_p95_iteration_ms\": %.2f,"
@@ -446,18 +460,25 @@ main (int    argc,
   int status;
 
   if (!(argc == 3 && g_str_equal (argv[1], "open")) &&
-      !(argc == 4 && g_str_equal (argv[1], "open") && g_str_equal (argv[3], "--scroll")) &&
+      !((argc == 4 || argc == 6) && g_str_equal (argv[1], "open") && g_str_equal (argv[3], "--scroll")) &&
       !(argc == 4 && g_str_equal (argv[1], "huge")))
     {
-      g_printerr ("usage: bench-window open ID [--scroll]\n"
+      g_printerr ("usage: bench-window open ID [--scroll [STEP FRAMES]]\n"
                   "       bench-window huge ACCOUNT MODEL\n");
+      return 2;
+    }
+  bench.scroll_step = argc == 6 ? g_ascii_strtod (argv[4], NULL) : 1.0;
+  bench.scroll_max_frames = argc == 6 ? (guint) g_ascii_strtoull (argv[5], NULL, 10) : 0;
+  if (bench.scroll_step <= 0 || bench.scroll_step > 1)
+    {
+      g_printerr ("bench-window: STEP is a fraction of a screenful, more than 0 and at most 1\n");
       return 2;
     }
 
   bench_ui_init ();
   start_app (&bench);
   if (g_str_equal (argv[1], "open"))
-    status = bench_open (&bench, argv[2], argc == 4);
+    status = bench_open (&bench, argv[2], argc >= 4);
   else
     status = bench_huge (&bench, argv[2], argv[3]);
   stop_app (&bench);
