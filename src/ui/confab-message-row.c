@@ -768,6 +768,17 @@ estimate_text_height (const char *text)
   return MIN (lines * ESTIMATE_LINE_HEIGHT, ESTIMATE_MAX_HEIGHT);
 }
 
+/* Who answered, the state, the buttons: all but the text */
+static void
+show_message (ConfabMessageRow *self)
+{
+  if (self->message == NULL)
+    return;
+  update_role (self);
+  update_origin (self);
+  update_state (self);
+}
+
 /* The height a row showing @message had at @width, remembered on the
  * message (the widget is recycled) so that a row bound again holds
  * exactly its place. */
@@ -859,6 +870,7 @@ end_pending (ConfabMessageRow *self)
   self->content_pending = FALSE;
   gtk_widget_set_visible (self->content, TRUE);
   gtk_widget_queue_resize (GTK_WIDGET (self));
+  show_message (self);
 }
 
 static void
@@ -1213,13 +1225,17 @@ confab_message_row_set_message (ConfabMessageRow *self,
     ensure_tooltips (self);
   if (message != NULL)
     {
-      update_role (self);
-      update_origin (self);
-      update_state (self);
+      /* A row bound while scrolling may be bound to another message a
+       * frame later: what it shows waits until it is rendered. */
       if (self->lazy && !message_is_streaming (message))
-        defer_content (self);
+        {
+          defer_content (self);
+        }
       else
-        confab_message_row_flush (self);
+        {
+          show_message (self);
+          confab_message_row_flush (self);
+        }
     }
   else if (self->lazy)
     {
