@@ -79,6 +79,7 @@ struct _ConfabConversationView
 
   gint64              user_input_time;
   guint               scroll_idle_id;
+  guint               ahead_idle_id;
   guint               stick_tick_id;
   guint               stick_frames;
   guint               following : 1;
@@ -369,8 +370,11 @@ is_near (ConfabConversationView *self,
 
   if (position == GTK_INVALID_LIST_POSITION)
     return FALSE;
+  /* A conversation opened at its end shows its first rows for a frame
+   * (GTK 4.8's list view is placed at its end once measured). */
   if (!self->shown_known)
-    return self->following ? position + 2 * NEAR_ROWS >= n : position < 2 * NEAR_ROWS;
+    return self->following ? position < NEAR_ROWS || position + NEAR_ROWS >= n
+                           : position < NEAR_ROWS;
   return position + NEAR_ROWS >= self->shown_first && position <= self->shown_last + NEAR_ROWS;
 }
 
@@ -406,15 +410,12 @@ compare_near_rows (gconstpointer a,
   return (x->distance > y->distance) - (x->distance < y->distance);
 }
 
-/* Renders the bound rows near the screen, nearest first: those on screen
- * all, the others while this frame's budget lasts (scrolling a screenful
- * a frame brings a screenful of new rows into the band every frame). */
-static void
-render_near_rows (ConfabConversationView *self)
+/* The bound rows near the screen that wait to be rendered, nearest first */
+static GArray *
+collect_near_rows (ConfabConversationView *self)
 {
   GtkWidget *list = GTK_WIDGET (self->list_view);
-  g_autoptr(GArray) near = g_array_new (FALSE, FALSE, sizeof (NearRow));
-  gint64 start = g_get_monotonic_time ();
+  GArray *near = g_array_new (FALSE, FALSE, sizeof (NearRow));
 
   for (GtkWidget *child = gtk_widget_get_first_child (list); child != NULL;
        child = gtk_widget_get_next_sibling (child))
@@ -431,6 +432,28 @@ render_near_rows (ConfabConversationView *self)
                                                distance_from_screen (self, position) }));
     }
   g_array_sort (near, compare_near_rows);
+  return near;
+}
+
+static void
+render_row (ConfabConversationView *self,
+            ConfabMessageRow       *row)
+{
+  confab_message_row_ensure_content (row);
+  apply_images (self, row);
+}
+
+static void schedule_render_ahead (ConfabConversationView *self);
+
+/* Renders the bound rows near the screen, nearest first: those on screen
+ * all, the others while this frame's budget lasts (scrolling a screenful
+ * a frame brings a screenful of new rows into the band every frame); the
+ * rest are rendered between frames. */
+static void
+render_near_rows (ConfabConversationView *self)
+{
+  g_autoptr(GArray) near = collect_near_rows (self);
+  gint64 start = g_get_monotonic_time ();
 
   for (guint i = 0; i < near->len; i++)
     {
@@ -438,12 +461,54 @@ render_near_rows (ConfabConversationView *self)
 
       if (item->distance > 0 && g_get_monotonic_time () - start > RENDER_AHEAD_BUDGET_US)
         {
-          request_render (self);
+          schedule_render_ahead (self);
           break;
         }
-      confab_message_row_ensure_content (item->row);
-      apply_images (self, item->row);
+      render_row (self, item->row);
     }
+}
+
+/* Between frames, one row an iteration: renders the nearest row that
+ * waits and measures it as the list will, so that the frame that shows
+ * it finds its text laid out (a long reply's text takes a frame's time to
+ * lay out). */
+static gboolean
+render_ahead_idle_cb (gpointer user_data)
+{
+  ConfabConversationView *self = user_data;
+  GtkWidget *list = GTK_WIDGET (self->list_view);
+  g_autoptr(GArray) near = NULL;
+  ConfabMessageRow *row;
+  int width = 0;
+
+  if (!gtk_widget_get_mapped (list) ||
+      (near = collect_near_rows (self))->len == 0)
+    {
+      self->ahead_idle_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  row = g_array_index (near, NearRow, 0).row;
+  render_row (self, row);
+
+  /* The width the list gives its rows */
+  for (GtkWidget *child = gtk_widget_get_first_child (list); child != NULL && width <= 0;
+       child = gtk_widget_get_next_sibling (child))
+    if (gtk_widget_get_first_child (child) != NULL && gtk_widget_get_child_visible (child))
+      width = gtk_widget_get_width (gtk_widget_get_first_child (child));
+  if (width > 0)
+    {
+      gtk_widget_measure (GTK_WIDGET (row), GTK_ORIENTATION_HORIZONTAL, -1, NULL, NULL, NULL, NULL);
+      gtk_widget_measure (GTK_WIDGET (row), GTK_ORIENTATION_VERTICAL, width, NULL, NULL, NULL, NULL);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+schedule_render_ahead (ConfabConversationView *self)
+{
+  /* Below the frame clock's priority: frames come first. */
+  if (self->ahead_idle_id == 0)
+    self->ahead_idle_id = g_idle_add (render_ahead_idle_cb, self);
 }
 
 static void
@@ -503,6 +568,7 @@ on_frame_clock_after_paint (GdkFrameClock          *frame_clock,
   self->shown_known = TRUE;
   if (unrendered)
     request_render (self);
+  schedule_render_ahead (self);
 }
 
 static void
@@ -527,6 +593,7 @@ confab_conversation_view_unrealize (GtkWidget *widget)
 
   g_clear_signal_handler (&self->update_handler, gtk_widget_get_frame_clock (widget));
   g_clear_signal_handler (&self->after_paint_handler, gtk_widget_get_frame_clock (widget));
+  g_clear_handle_id (&self->ahead_idle_id, g_source_remove);
 
   GTK_WIDGET_CLASS (confab_conversation_view_parent_class)->unrealize (widget);
 }
@@ -543,6 +610,7 @@ confab_conversation_view_dispose (GObject *object)
   ConfabConversationView *self = (ConfabConversationView *)object;
 
   g_clear_handle_id (&self->scroll_idle_id, g_source_remove);
+  g_clear_handle_id (&self->ahead_idle_id, g_source_remove);
   if (self->stick_tick_id != 0)
     {
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->stick_tick_id);
