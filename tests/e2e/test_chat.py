@@ -70,7 +70,7 @@ def cli_conversation_appears(session):
     conversations = e.find(app, "Conversations", "list")
     e.wait_for(lambda: any("Started in the terminal" in e.texts(item)
                            for item in conversations.children),
-               15, what="the confab-cli conversation in the sidebar")
+               30, what="the confab-cli conversation in the sidebar")
     session.screenshot("chat-sidebar")
 
 
