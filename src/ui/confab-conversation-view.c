@@ -80,6 +80,8 @@ struct _ConfabConversationView
   gint64              user_input_time;
   guint               scroll_idle_id;
   guint               ahead_idle_id;
+  /* A row rendered between frames, to be measured at the next idle */
+  GtkWidget          *ahead_row;
   guint               stick_tick_id;
   guint               stick_frames;
   guint               following : 1;
@@ -468,10 +470,10 @@ render_near_rows (ConfabConversationView *self)
     }
 }
 
-/* Between frames, one row an iteration: renders the nearest row that
- * waits and measures it as the list will, so that the frame that shows
- * it finds its text laid out (a long reply's text takes a frame's time to
- * lay out). */
+/* Between frames, a step an iteration: renders the nearest row that
+ * waits, then, at the next iteration, measures it as the list will, so
+ * that the frame that shows it finds its text laid out (a long reply's
+ * text takes most of a frame's time to lay out). */
 static gboolean
 render_ahead_idle_cb (gpointer user_data)
 {
@@ -479,7 +481,24 @@ render_ahead_idle_cb (gpointer user_data)
   GtkWidget *list = GTK_WIDGET (self->list_view);
   g_autoptr(GArray) near = NULL;
   ConfabMessageRow *row;
-  int width = 0;
+
+  if (self->ahead_row != NULL)
+    {
+      int width = 0;
+
+      /* The width the list gives its rows */
+      for (GtkWidget *child = gtk_widget_get_first_child (list); child != NULL && width <= 0;
+           child = gtk_widget_get_next_sibling (child))
+        if (gtk_widget_get_first_child (child) != NULL && gtk_widget_get_child_visible (child))
+          width = gtk_widget_get_width (gtk_widget_get_first_child (child));
+      if (width > 0 && gtk_widget_get_parent (self->ahead_row) != NULL)
+        {
+          gtk_widget_measure (self->ahead_row, GTK_ORIENTATION_HORIZONTAL, -1, NULL, NULL, NULL, NULL);
+          gtk_widget_measure (self->ahead_row, GTK_ORIENTATION_VERTICAL, width, NULL, NULL, NULL, NULL);
+        }
+      g_clear_weak_pointer (&self->ahead_row);
+      return G_SOURCE_CONTINUE;
+    }
 
   if (!gtk_widget_get_mapped (list) ||
       (near = collect_near_rows (self))->len == 0)
@@ -489,17 +508,7 @@ render_ahead_idle_cb (gpointer user_data)
     }
   row = g_array_index (near, NearRow, 0).row;
   render_row (self, row);
-
-  /* The width the list gives its rows */
-  for (GtkWidget *child = gtk_widget_get_first_child (list); child != NULL && width <= 0;
-       child = gtk_widget_get_next_sibling (child))
-    if (gtk_widget_get_first_child (child) != NULL && gtk_widget_get_child_visible (child))
-      width = gtk_widget_get_width (gtk_widget_get_first_child (child));
-  if (width > 0)
-    {
-      gtk_widget_measure (GTK_WIDGET (row), GTK_ORIENTATION_HORIZONTAL, -1, NULL, NULL, NULL, NULL);
-      gtk_widget_measure (GTK_WIDGET (row), GTK_ORIENTATION_VERTICAL, width, NULL, NULL, NULL, NULL);
-    }
+  g_set_weak_pointer (&self->ahead_row, GTK_WIDGET (row));
   return G_SOURCE_CONTINUE;
 }
 
@@ -594,6 +603,7 @@ confab_conversation_view_unrealize (GtkWidget *widget)
   g_clear_signal_handler (&self->update_handler, gtk_widget_get_frame_clock (widget));
   g_clear_signal_handler (&self->after_paint_handler, gtk_widget_get_frame_clock (widget));
   g_clear_handle_id (&self->ahead_idle_id, g_source_remove);
+  g_clear_weak_pointer (&self->ahead_row);
 
   GTK_WIDGET_CLASS (confab_conversation_view_parent_class)->unrealize (widget);
 }
@@ -611,6 +621,7 @@ confab_conversation_view_dispose (GObject *object)
 
   g_clear_handle_id (&self->scroll_idle_id, g_source_remove);
   g_clear_handle_id (&self->ahead_idle_id, g_source_remove);
+  g_clear_weak_pointer (&self->ahead_row);
   if (self->stick_tick_id != 0)
     {
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->stick_tick_id);
