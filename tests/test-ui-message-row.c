@@ -498,24 +498,6 @@ test_rebound_row_fits (Fixture       *fixture,
   assert_labels_fit (row_widget (fixture));
 }
 
-/* The first label under @widget showing @text, shown or not */
-static GtkWidget *
-find_label (GtkWidget  *widget,
-            const char *text)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_LABEL (child) && g_str_equal (gtk_label_get_text (GTK_LABEL (child)), text))
-        return child;
-      if ((found = find_label (child, text)) != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* A lazy row bound to a finished message neither lays out nor draws it
  * until the view asks, and holds the height the message had when last
  * shown at that width (the list view rebinds rows by the dozen while
@@ -536,14 +518,14 @@ test_pending_row (Fixture       *fixture,
   confab_message_row_set_message (fixture->row, question);
   settle (fixture);
   g_assert_true (confab_message_row_get_content_pending (fixture->row));
-  g_assert_null (find_label (row_widget (fixture), "A question\nover\nfour lines\nof text"));
+  g_assert_null (find (row_widget (fixture), label_is, "A question\nover\nfour lines\nof text"));
   estimate = gtk_widget_get_height (row_widget (fixture));
   g_assert_cmpint (estimate, >, 0);
 
   confab_message_row_ensure_content (fixture->row);
   settle (fixture);
   g_assert_false (confab_message_row_get_content_pending (fixture->row));
-  label = find_label (row_widget (fixture), "A question\nover\nfour lines\nof text");
+  label = find (row_widget (fixture), label_is, "A question\nover\nfour lines\nof text");
   g_assert_nonnull (label);
   g_assert_true (gtk_widget_get_mapped (label));
   assert_labels_fit (row_widget (fixture));
@@ -554,7 +536,7 @@ test_pending_row (Fixture       *fixture,
   rebind (fixture, question);
   g_assert_true (confab_message_row_get_content_pending (fixture->row));
   g_assert_cmpint (gtk_widget_get_height (row_widget (fixture)), ==, shown_height);
-  label = find_label (row_widget (fixture), "A question\nover\nfour lines\nof text");
+  label = find (row_widget (fixture), label_is, "A question\nover\nfour lines\nof text");
   g_assert_true (label == NULL || !gtk_widget_get_mapped (label));
 
   confab_message_row_ensure_content (fixture->row);
