@@ -97,8 +97,8 @@ struct _ConfabMessageRow
   gboolean            remote_images;
   guint               tick_id;
   guint               lazy : 1;
-  /* Bound but not rendered: the content is hidden (not child-visible) and
-   * the row's height is pending_height. */
+  /* Bound but not rendered: the content is hidden and the row's height
+   * is pending_height_for()'s. */
   guint               content_pending : 1;
   int                 pending_height;
   /* The width of the row's last allocation */
@@ -958,12 +958,14 @@ confab_message_row_measure (GtkWidget      *widget,
 {
   ConfabMessageRow *self = CONFAB_MESSAGE_ROW (widget);
 
-  if (self->content_pending)
+  if (self->content_pending && orientation == GTK_ORIENTATION_HORIZONTAL)
     {
-      *minimum = *natural = orientation == GTK_ORIENTATION_HORIZONTAL
-                            ? 0 : pending_height_for (self, for_size);
-      if (orientation == GTK_ORIENTATION_HORIZONTAL)
-        *natural = CLAMP_MAXIMUM;
+      *minimum = 0;
+      *natural = CLAMP_MAXIMUM;
+    }
+  else if (self->content_pending)
+    {
+      *minimum = *natural = pending_height_for (self, for_size);
     }
   else if (orientation == GTK_ORIENTATION_HORIZONTAL)
     gtk_widget_measure (self->content, orientation, -1, minimum, natural, NULL, NULL);
