@@ -362,26 +362,10 @@ row_position (ConfabMessageRow *row)
   return item != NULL ? gtk_list_item_get_position (item) : GTK_INVALID_LIST_POSITION;
 }
 
-/* Whether the row at @position is near the rows on screen; before the
- * first frame of a conversation, near where it opens. */
-static gboolean
-is_near (ConfabConversationView *self,
-         guint                   position)
-{
-  guint n = self->conversation ? g_list_model_get_n_items (G_LIST_MODEL (self->conversation)) : 0;
-
-  if (position == GTK_INVALID_LIST_POSITION)
-    return FALSE;
-  /* A conversation opened at its end shows its first rows for a frame
-   * (GTK 4.8's list view is placed at its end once measured). */
-  if (!self->shown_known)
-    return self->following ? position < NEAR_ROWS || position + NEAR_ROWS >= n
-                           : position < NEAR_ROWS;
-  return position + NEAR_ROWS >= self->shown_first && position <= self->shown_last + NEAR_ROWS;
-}
-
-/* How many rows @position is from those on screen at the last frame
- * (0: among them; before the first frame, from where the view opens). */
+/* How many rows @position is from those on screen at the last frame (0:
+ * among them). Before a conversation's first frame, from the nearer end
+ * it may show: its top for that frame (GTK 4.8's list view is placed at
+ * its end only once measured), then its end if it opens there. */
 static guint
 distance_from_screen (ConfabConversationView *self,
                       guint                   position)
@@ -389,12 +373,30 @@ distance_from_screen (ConfabConversationView *self,
   guint n = self->conversation ? g_list_model_get_n_items (G_LIST_MODEL (self->conversation)) : 0;
 
   if (!self->shown_known)
-    return self->following ? (position < n ? n - 1 - position : 0) : position;
+    return self->following && position < n ? MIN (position, n - 1 - position) : position;
   if (position < self->shown_first)
     return self->shown_first - position;
   if (position > self->shown_last)
     return position - self->shown_last;
   return 0;
+}
+
+/* Whether the row at @position is near the rows on screen: within
+ * NEAR_ROWS of them, or, before the first frame, among the NEAR_ROWS at
+ * an end the view may show. */
+static gboolean
+is_near_distance (ConfabConversationView *self,
+                  guint                   distance)
+{
+  return self->shown_known ? distance <= NEAR_ROWS : distance < NEAR_ROWS;
+}
+
+static gboolean
+is_near (ConfabConversationView *self,
+         guint                   position)
+{
+  return position != GTK_INVALID_LIST_POSITION &&
+         is_near_distance (self, distance_from_screen (self, position));
 }
 
 typedef struct
@@ -423,15 +425,17 @@ collect_near_rows (ConfabConversationView *self)
        child = gtk_widget_get_next_sibling (child))
     {
       GtkWidget *row = gtk_widget_get_first_child (child);
-      guint position;
+      guint position, distance;
 
       if (!CONFAB_IS_MESSAGE_ROW (row) ||
           !confab_message_row_get_content_pending (CONFAB_MESSAGE_ROW (row)))
         continue;
       position = row_position (CONFAB_MESSAGE_ROW (row));
-      if (is_near (self, position))
-        g_array_append_val (near, ((NearRow) { CONFAB_MESSAGE_ROW (row),
-                                               distance_from_screen (self, position) }));
+      if (position == GTK_INVALID_LIST_POSITION)
+        continue;
+      distance = distance_from_screen (self, position);
+      if (is_near_distance (self, distance))
+        g_array_append_val (near, ((NearRow) { CONFAB_MESSAGE_ROW (row), distance }));
     }
   g_array_sort (near, compare_near_rows);
   return near;
@@ -572,12 +576,15 @@ on_frame_clock_after_paint (GdkFrameClock          *frame_clock,
     }
   if (first == G_MAXUINT)
     return;
+  /* Rows come near the screen when it moves; those bound near it are
+   * rendered when bound. */
+  if (!self->shown_known || first != self->shown_first || last != self->shown_last)
+    schedule_render_ahead (self);
   self->shown_first = first;
   self->shown_last = last;
   self->shown_known = TRUE;
   if (unrendered)
     request_render (self);
-  schedule_render_ahead (self);
 }
 
 static void
