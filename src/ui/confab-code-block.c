@@ -197,30 +197,32 @@ window_drawing (void)
   return drawing;
 }
 
+/* Compiles the language the oldest waiting block needs, and highlights
+ * every block waiting for it. */
+static void
+compile_first_waiting (void)
+{
+  GtkSourceLanguage *language = CONFAB_CODE_BLOCK (g_ptr_array_index (waiting, 0))->source_language;
+
+  keep_compiled (language);
+  for (guint i = waiting->len; i > 0; i--)
+    {
+      ConfabCodeBlock *block = g_ptr_array_index (waiting, i - 1);
+
+      if (block->source_language == language)
+        {
+          g_ptr_array_remove_index (waiting, i - 1);
+          set_buffer_language (block, language);
+        }
+    }
+}
+
+/* One language a time, then another quiet spell for the next. */
 static gboolean
 compile_when_quiet_cb (gpointer user_data)
 {
-  GtkSourceLanguage *language;
-
-  if (waiting->len > 0 && window_drawing ())
-    return G_SOURCE_CONTINUE;
-
-  /* One language a time, then another quiet spell for the next. */
-  if (waiting->len > 0)
-    {
-      language = CONFAB_CODE_BLOCK (g_ptr_array_index (waiting, 0))->source_language;
-      keep_compiled (language);
-      for (guint i = waiting->len; i > 0; i--)
-        {
-          ConfabCodeBlock *block = g_ptr_array_index (waiting, i - 1);
-
-          if (block->source_language == language)
-            {
-              g_ptr_array_remove_index (waiting, i - 1);
-              set_buffer_language (block, language);
-            }
-        }
-    }
+  if (waiting->len > 0 && !window_drawing ())
+    compile_first_waiting ();
   if (waiting->len > 0)
     return G_SOURCE_CONTINUE;
   quiet_id = 0;
